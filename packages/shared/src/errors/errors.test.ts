@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { AppError, ERROR_CODES, errorMessage, isAppError, isRetryable } from "./index.js";
+
+describe("AppError", () => {
+  it("carries a stable code, details and retryability", () => {
+    const error = new AppError("VALIDATION_FAILED", "bad input", {
+      details: [{ path: "amount", message: "must be a decimal string" }],
+    });
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.details).toEqual([{ path: "amount", message: "must be a decimal string" }]);
+    expect(error.retryable).toBe(false);
+    expect(isAppError(error)).toBe(true);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it("treats UNAVAILABLE and RATE_LIMITED as retryable by default", () => {
+    expect(isRetryable(new AppError("UNAVAILABLE", "db down"))).toBe(true);
+    expect(isRetryable(new AppError("RATE_LIMITED", "slow down"))).toBe(true);
+    expect(isRetryable(new AppError("CONFLICT", "nope"))).toBe(false);
+    expect(isRetryable(new Error("plain"))).toBe(false);
+  });
+
+  it("keeps the cause and lists every public code once", () => {
+    const cause = new Error("root");
+    expect(new AppError("INTERNAL", "wrapped", { cause }).cause).toBe(cause);
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    expect(errorMessage("text")).toBe("text");
+  });
+});

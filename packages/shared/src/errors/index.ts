@@ -1,0 +1,74 @@
+/**
+ * Stable error codes. Domain code throws `AppError(code, message)`; the HTTP layer maps codes to
+ * statuses in one table (`../http/status.ts`). Codes are part of the public contract (API.md):
+ * never rename one, add new ones.
+ */
+export const ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "MALFORMED_JSON",
+  "IDEMPOTENCY_KEY_REQUIRED",
+  "UNAUTHENTICATED",
+  "INVALID_SIGNATURE",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "NOTICE_PERIOD",
+  "STALE_ROOT",
+  "IDEMPOTENCY_MISMATCH",
+  "ALREADY_APPROVED",
+  "PAYLOAD_TOO_LARGE",
+  "BUDGET_EXCEEDED",
+  "INSUFFICIENT_FUNDS",
+  "CAP_EXCEEDED",
+  "DOMAIN_RULE",
+  "RATE_LIMITED",
+  "UNAVAILABLE",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  details?: ErrorDetail[];
+  /** True when the same operation may succeed later (retry), false when it never will (dead-letter). */
+  retryable?: boolean;
+  /** Seconds after which a retry makes sense (RATE_LIMITED, UNAVAILABLE). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.details = options.details ?? [];
+    this.retryable = options.retryable ?? (code === "UNAVAILABLE" || code === "RATE_LIMITED");
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** Transient failures (network, busy node, lock timeout) are retried; everything else is not. */
+export function isRetryable(error: unknown): boolean {
+  if (isAppError(error)) return error.retryable;
+  return false;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,15 @@
+export { createHttpApp, DEFAULT_BODY_LIMIT_BYTES, errorMiddleware, finishHttpApp, toAppError } from "./app.js";
+export type { CreateHttpAppOptions } from "./app.js";
+export { ErrorBody, errorBody } from "./error-body.js";
+export { createMetrics, type HttpMetrics } from "./metrics.js";
+export {
+  type DependencyState,
+  evaluateReadiness,
+  READINESS_CHECK_TIMEOUT_MS,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from "./readiness.js";
+export { listen, type ListenOptions } from "./serve.js";
+export { createShutdown, type Shutdown, type ShutdownHook } from "./shutdown.js";
+export { HTTP_STATUS_BY_CODE, httpStatusFor } from "./status.js";
+export { parseInput, zodIssuesToDetails } from "./validate.js";

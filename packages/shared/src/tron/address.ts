@@ -1,0 +1,65 @@
+import { TronWeb } from "tronweb";
+import { z } from "zod";
+
+/**
+ * TRON addresses. Responses use base58 (`T…`); requests accept base58 or the 21-byte hex form
+ * (`41…`), except inside signed Speed commands (base58 only). Validation and conversion use
+ * TronWeb's own utilities, so the checksum rules are exactly the chain's.
+ */
+
+export type Base58Address = string & { readonly __brand: "Base58Address" };
+
+const HEX_ADDRESS_PATTERN = /^41[0-9a-fA-F]{40}$/;
+const BASE58_ADDRESS_PATTERN = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
+
+export function isBase58Address(input: unknown): input is Base58Address {
+  return typeof input === "string" && BASE58_ADDRESS_PATTERN.test(input) && TronWeb.isAddress(input);
+}
+
+export function isHexAddress(input: unknown): input is string {
+  return typeof input === "string" && HEX_ADDRESS_PATTERN.test(input);
+}
+
+export function isTronAddress(input: unknown): boolean {
+  return isBase58Address(input) || isHexAddress(input);
+}
+
+export class AddressError extends Error {
+  constructor(input: unknown) {
+    super(`${JSON.stringify(String(input).slice(0, 64))} is not a TRON address (base58 T… or hex 41…)`);
+    this.name = "AddressError";
+  }
+}
+
+/** Normalises base58 or hex input to base58; throws AddressError on anything else. */
+export function toBase58Address(input: string): Base58Address {
+  if (isBase58Address(input)) return input;
+  if (isHexAddress(input)) return TronWeb.address.fromHex(input.toLowerCase()) as Base58Address;
+  throw new AddressError(input);
+}
+
+/** Normalises base58 or hex input to lower-case 21-byte hex (`41…`). */
+export function toHexAddress(input: string): string {
+  if (isHexAddress(input)) return input.toLowerCase();
+  if (isBase58Address(input)) return TronWeb.address.toHex(input).toLowerCase();
+  throw new AddressError(input);
+}
+
+/** The 21 address bytes (0x41 prefix included): the Merkle leaf and sort order use these. */
+export function addressToBytes(input: string): Buffer {
+  return Buffer.from(toHexAddress(input), "hex");
+}
+
+export function bytesToBase58Address(bytes: Uint8Array): Base58Address {
+  if (bytes.length !== 21 || bytes[0] !== 0x41) throw new AddressError(Buffer.from(bytes).toString("hex"));
+  return TronWeb.address.fromHex(Buffer.from(bytes).toString("hex")) as Base58Address;
+}
+
+/** Request field: base58 or hex in, base58 out. */
+export const TronAddress = z
+  .string()
+  .refine(isTronAddress, { error: "must be a TRON address (base58 T… or hex 41…)" })
+  .transform((value) => toBase58Address(value));
+
+/** Signed-command field: base58 only, kept verbatim. */
+export const StrictBase58Address = z.string().refine(isBase58Address, { error: "must be a base58 TRON address (T…)" });

@@ -1,0 +1,25 @@
+export {
+  AddressError,
+  addressToBytes,
+  type Base58Address,
+  bytesToBase58Address,
+  isBase58Address,
+  isHexAddress,
+  isTronAddress,
+  StrictBase58Address,
+  TronAddress,
+  toBase58Address,
+  toHexAddress,
+} from "./address.js";
+export {
+  canonicalJson,
+  hashTronMessage,
+  isSignatureHex,
+  recoverMessageSigner,
+  recoverMessageSignerWithTronWeb,
+  signCommand,
+  signMessage,
+  TRON_MESSAGE_PREFIX,
+  verifyCommandSignature,
+} from "./signature.js";
+export { BTT_DECIMALS, BTT_TOKEN_ID, SUN_PER_TRX, TRX_DECIMALS } from "./units.js";

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { TronWeb } from "tronweb";
+import { describe, expect, it } from "vitest";
+import {
+  AddressError,
+  addressToBytes,
+  canonicalJson,
+  isBase58Address,
+  isTronAddress,
+  recoverMessageSigner,
+  recoverMessageSignerWithTronWeb,
+  signCommand,
+  signMessage,
+  TronAddress,
+  toBase58Address,
+  toHexAddress,
+  verifyCommandSignature,
+} from "./index.js";
+
+// API.md, "Signature (fixed)".
+const GOLDEN = {
+  privateKey: "4444444444444444444444444444444444444444444444444444444444444444",
+  address: "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw",
+  command: {
+    type: "voucher",
+    domain: "btt-speed/v1/devnet",
+    id: "0b6a3d0e-6c1f-4a53-9d0c-2f8e1a7b9c44",
+    notAfter: "1795555200000",
+    channelId: "9f1c2b3a-4d5e-4f60-8a7b-6c5d4e3f2a10",
+    payer: "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw",
+    payee: "TWa5cxQFesyCQUm17usvHrVkKce6rMCV4H",
+    cumulativeAmount: "2500000",
+    cumulativeBytes: "10485760",
+    infohash: "c9e15763f722f23e98a29decdfae341b98d53056",
+  },
+  message:
+    '{"channelId":"9f1c2b3a-4d5e-4f60-8a7b-6c5d4e3f2a10","cumulativeAmount":"2500000","cumulativeBytes":"10485760","domain":"btt-speed/v1/devnet","id":"0b6a3d0e-6c1f-4a53-9d0c-2f8e1a7b9c44","infohash":"c9e15763f722f23e98a29decdfae341b98d53056","notAfter":"1795555200000","payee":"TWa5cxQFesyCQUm17usvHrVkKce6rMCV4H","payer":"TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw","type":"voucher"}',
+  signature:
+    "0x7b3e7475b64c3252770706b4e1782cdaeab7ca478bec0b29d0124bbaf088c21971d77fcd7a66cbcc0a93717dfc5adcadd4d7b6b68f9e4758cb85b191db741cb21b",
+};
+
+describe("addresses", () => {
+  it("converts between base58 and 21-byte hex both ways", () => {
+    expect(toHexAddress("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw")).toBe("417564105e977516c53be337314c7e53838967bdac");
+    expect(toBase58Address("417564105E977516C53BE337314C7E53838967BDAC")).toBe("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw");
+    // TOKENOMICS.md: the BTT issuer and the black hole.
+    expect(toBase58Address(toHexAddress("TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg"))).toBe("TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg");
+    expect(isBase58Address("T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb")).toBe(true);
+    expect(addressToBytes("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw")).toHaveLength(21);
+  });
+
+  it.each([
+    "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrx", // checksum broken
+    "0x7564105e977516c53be337314c7e53838967bdac", // Ethereum form
+    "417564105e977516c53be337314c7e53838967bd", // 20 bytes
+    "",
+    "T",
+  ])("refuses %j", (input) => {
+    expect(isTronAddress(input)).toBe(false);
+    expect(() => toBase58Address(input)).toThrow(AddressError);
+    expect(TronAddress.safeParse(input).success).toBe(false);
+  });
+
+  it("agrees with TronWeb for random keys", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+        const key = Buffer.from(seed).toString("hex");
+        fc.pre(/[1-9a-f]/.test(key));
+        const address = TronWeb.address.fromPrivateKey(key);
+        fc.pre(typeof address === "string");
+        expect(toBase58Address(toHexAddress(address as string))).toBe(address);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe("RFC 8785 canonical JSON", () => {
+  it("sorts keys by code point with no whitespace", () => {
+    expect(canonicalJson({ b: "1", a: "2", A: "3", é: "4" })).toBe('{"A":"3","a":"2","b":"1","é":"4"}');
+    expect(canonicalJson({ s: 'quote " and \\ and \n and \u0001' })).toBe('{"s":"quote \\" and \\\\ and \\n and \\u0001"}');
+  });
+
+  it("reproduces API.md's signed message", () => {
+    expect(canonicalJson(GOLDEN.command)).toBe(GOLDEN.message);
+  });
+});
+
+describe("Speed command signatures (golden vector)", () => {
+  it("signs exactly like API.md", () => {
+    expect(signCommand(GOLDEN.command, GOLDEN.privateKey)).toBe(GOLDEN.signature);
+  });
+
+  it("recovers the signer on the fast path and through TronWeb alike", () => {
+    expect(recoverMessageSigner(GOLDEN.message, GOLDEN.signature)).toBe(GOLDEN.address);
+    expect(recoverMessageSignerWithTronWeb(GOLDEN.message, GOLDEN.signature)).toBe(GOLDEN.address);
+    expect(verifyCommandSignature(GOLDEN.command, GOLDEN.signature, GOLDEN.address)).toBe(true);
+  });
+
+  it("accepts v = 0/1 as well as 27/28", () => {
+    const bytes = Buffer.from(GOLDEN.signature.slice(2), "hex");
+    bytes[64] = (bytes[64] ?? 27) - 27;
+    expect(recoverMessageSigner(GOLDEN.message, bytes.toString("hex"))).toBe(GOLDEN.address);
+  });
+
+  it("rejects a tampered command, another signer and malformed signatures", () => {
+    const tampered = { ...GOLDEN.command, cumulativeAmount: "2500001" };
+    expect(verifyCommandSignature(tampered, GOLDEN.signature, GOLDEN.address)).toBe(false);
+    expect(verifyCommandSignature(GOLDEN.command, GOLDEN.signature, GOLDEN.command.payee)).toBe(false);
+    expect(recoverMessageSigner(GOLDEN.message, "0x1234")).toBeNull();
+    expect(recoverMessageSigner(GOLDEN.message, `0x${"00".repeat(65)}`)).toBeNull();
+    expect(recoverMessageSigner(GOLDEN.message, `${GOLDEN.signature.slice(0, -2)}1f`)).toBeNull();
+  });
+
+  it("agrees with TronWeb on random keys and messages", () => {
+    for (let i = 0; i < 25; i += 1) {
+      const key = randomBytes(32).toString("hex");
+      const message = canonicalJson({ id: randomBytes(8).toString("hex"), note: `ünïcode ${i}` });
+      const signature = signMessage(message, key);
+      expect(recoverMessageSigner(message, signature)).toBe(recoverMessageSignerWithTronWeb(message, signature));
+      expect(recoverMessageSigner(message, signature)).toBe(TronWeb.address.fromPrivateKey(key));
+    }
+  });
+});
