@@ -31,7 +31,7 @@ export const PKG_INTEGRITY =
   "sha512-KVePUBn21EqCVP9mfxzEuM3SYJHHEF7X+iiC2e43QQgDSyEaksInmCGooT3w5q+cNAdkSCrK71j0ICfqoSqZLw==";
 export const LIBRDKAFKA_VERSION = "2.15.1";
 /** Bump when configure/make/compile flags change, to force a rebuild. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 const CONFIGURE_ARGS = [
   "--disable-ssl",
@@ -42,6 +42,113 @@ const CONFIGURE_ARGS = [
   "--disable-curl",
   "--disable-zlib",
 ];
+
+/**
+ * Small source patches to the mock's classic consumer-group state machine, so that kafkajs groups
+ * rebalance like on a real broker instead of waiting (session.timeout.ms - 1 s) each time:
+ *  - a group whose last member left (LeaveGroup) or timed out becomes Empty; the next join then
+ *    waits group.initial.rebalance.delay.ms (3 s, or --rebalance-delay), not ~29 s;
+ *  - a rebalance of a running group completes as soon as every known member has sent JoinGroup
+ *    (a real broker does the same) instead of always waiting session.timeout.ms - 1 s.
+ * Each anchor must occur exactly once in the pinned sources, or the build fails loudly.
+ */
+const PATCHES = [
+  {
+    file: "src/rdkafka_mock_int.h",
+    find: `        int last_member_cnt; /**< Mumber of group members at last election */
+`,
+    replace: `        int last_member_cnt; /**< Mumber of group members at last election */
+        rd_bool_t kd_initial_join; /**< kafka-dev patch: Joining began in Empty */
+`,
+  },
+  {
+    file: "src/rdkafka_mock_cgrp.c",
+    find: `                                     const char *reason) {
+        int timeout_ms;
+
+        if (mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING)
+                return; /* Do nothing, group is already rebalancing. */
+`,
+    replace: `                                     const char *reason) {
+        int timeout_ms;
+
+        /* kafka-dev patch: no members left: the group is Empty. */
+        if (mcgrp->member_cnt == 0) {
+                rd_kafka_mock_cgrp_classic_set_state(
+                    mcgrp, RD_KAFKA_MOCK_CGRP_STATE_EMPTY, reason);
+                return;
+        }
+
+        /* kafka-dev patch: remember whether this rebalance starts from
+         * Empty (the initial join, which waits the initial delay). */
+        if (mcgrp->state != RD_KAFKA_MOCK_CGRP_STATE_JOINING)
+                mcgrp->kd_initial_join =
+                    mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_EMPTY;
+
+        if (mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING)
+                return; /* Do nothing, group is already rebalancing. */
+`,
+  },
+  {
+    file: "src/rdkafka_mock_cgrp.c",
+    find: `        mcgrp->generation_id++;
+`,
+    replace: `        mcgrp->generation_id++;
+        mcgrp->kd_initial_join = rd_false; /* kafka-dev patch */
+`,
+  },
+  {
+    file: "src/rdkafka_mock_cgrp.c",
+    find: `        rd_assert(!member->resp);
+        member->resp = resp;
+        member->conn = mconn;
+        rd_kafka_mock_cgrp_classic_member_active(mcgrp, member);
+
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+`,
+    replace: `        rd_assert(!member->resp);
+        member->resp = resp;
+        member->conn = mconn;
+        rd_kafka_mock_cgrp_classic_member_active(mcgrp, member);
+
+        /* kafka-dev patch: once every known member has (re)joined, elect
+         * right away (but honour the initial rebalance delay). The timer
+         * runs after this JoinGroup handler has finished. */
+        if (mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING &&
+            !mcgrp->kd_initial_join) {
+                rd_kafka_mock_cgrp_classic_member_t *kd_m;
+                rd_bool_t kd_all = rd_true;
+                TAILQ_FOREACH(kd_m, &mcgrp->members, link) {
+                        if (!kd_m->resp)
+                                kd_all = rd_false;
+                }
+                if (kd_all)
+                        rd_kafka_mock_cgrp_classic_rebalance_timer_restart(
+                            mcgrp, 10);
+        }
+
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+`,
+  },
+];
+const PATCHES_SHA = createHash("sha256").update(JSON.stringify(PATCHES)).digest("hex").slice(0, 16);
+
+async function applyPatches(src, log) {
+  for (const p of PATCHES) {
+    const file = join(src, p.file);
+    const text = await readFile(file, "utf8");
+    const n = text.split(p.find).length - 1;
+    if (n !== 1) {
+      throw new BuildError(
+        `patch for ${p.file}: expected its anchor exactly once, found ${n} times (librdkafka sources changed? update PATCHES in build.mjs)`,
+      );
+    }
+    await writeFile(file, text.replace(p.find, () => p.replace));
+  }
+  log(`applied ${PATCHES.length} consumer-group patches to the mock (see PATCHES in build.mjs)`);
+}
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BUILD_DIR = join(HERE, ".build");
@@ -161,7 +268,13 @@ async function withLock(lockDir, log, fn) {
 }
 
 function libStampWanted() {
-  return { package: PKG_NAME, packageVersion: PKG_VERSION, librdkafka: LIBRDKAFKA_VERSION, recipe: RECIPE };
+  return {
+    package: PKG_NAME,
+    packageVersion: PKG_VERSION,
+    librdkafka: LIBRDKAFKA_VERSION,
+    recipe: RECIPE,
+    patches: PATCHES_SHA,
+  };
 }
 
 async function libReady() {
@@ -219,6 +332,7 @@ async function buildLib(log, jobs) {
   if (found !== LIBRDKAFKA_VERSION) {
     throw new BuildError(`deps/librdkafka is ${found}, expected ${LIBRDKAFKA_VERSION}`);
   }
+  await applyPatches(src, log);
   const logChunks = [];
 
   log(`configure ${CONFIGURE_ARGS.join(" ")}`);

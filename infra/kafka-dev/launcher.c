@@ -277,6 +277,14 @@ int main(int argc, char **argv) {
          * idempotent/transactional producers need it. */
         rd_kafka_mock_set_controller_id(mcluster, 1);
 
+        /* librdkafka 2.15.1's mock advertises LeaveGroup v0..v4 but parses
+         * and answers every version like v0-v2 (one MemberId, no Members
+         * array). kafkajs 2.2.4 then sends v3, the mock reads an empty
+         * member id (UNKNOWN_MEMBER_ID: the member stays in the group until
+         * its session times out) and kafkajs cannot decode the reply. Cap
+         * the advertised LeaveGroup version at 2, which the mock handles. */
+        rd_kafka_mock_set_apiversion(mcluster, 13 /* LeaveGroup */, 0, 2);
+
         if (rebalance_delay >= 0)
                 rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster,
                                                                rebalance_delay);

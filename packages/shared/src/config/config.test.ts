@@ -28,7 +28,12 @@ describe("loadConfig", () => {
   it("reports every bad or missing variable at once, each with its hint", () => {
     let caught: unknown;
     try {
-      loadConfig("indexer", schema, { DATABASE_URL: "mysql://x", PORT: "eighty", KAFKA_BROKERS: "nope", DEMO: "maybe" });
+      loadConfig("indexer", schema, {
+        DATABASE_URL: "mysql://x",
+        PORT: "eighty",
+        KAFKA_BROKERS: "nope",
+        DEMO: "maybe",
+      });
     } catch (error) {
       caught = error;
     }
@@ -42,7 +47,7 @@ describe("loadConfig", () => {
       "TRON_FULL_HOST",
     ]);
     expect(error.message).toContain("Invalid configuration for indexer (5 problems)");
-    expect(error.message).toContain("PORT: \"eighty\": must be a number");
+    expect(error.message).toContain('PORT: "eighty": must be a number');
     expect(error.message).toContain("hint: the HTTP port of this service");
     expect(error.message).toContain("TRON_FULL_HOST: missing");
     expect(error.message).not.toMatch(/at .*\.ts:\d+/);

@@ -48,7 +48,9 @@ export function loadConfig<Schema extends z.ZodObject>(
     const field = schema.shape[variable] as z.ZodType | undefined;
     const received = input[variable];
     const problem =
-      received === undefined ? `missing (${issue.message})` : `${JSON.stringify(received.slice(0, 80))}: ${issue.message}`;
+      received === undefined
+        ? `missing (${issue.message})`
+        : `${JSON.stringify(received.slice(0, 80))}: ${issue.message}`;
     return { variable, problem, hint: field?.description };
   });
   throw new ConfigError(service, problems);
@@ -111,7 +113,10 @@ export function kafkaBrokers(hint = "comma-separated host:port list, e.g. 127.0.
         .map((b) => b.trim())
         .filter(Boolean),
     )
-    .refine((list) => list.length > 0 && list.every((b) => HOST_PORT_PATTERN.test(b)), "must be host:port[,host:port…]")
+    .refine(
+      (list) => list.length > 0 && list.every((b) => HOST_PORT_PATTERN.test(b)),
+      "must be host:port[,host:port…]",
+    )
     .describe(hint);
 }
 

@@ -62,9 +62,33 @@ export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
 
-/** Transient failures (network, busy node, lock timeout) are retried; everything else is not. */
+const TRANSIENT_NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+]);
+
+/**
+ * Transient failures (network, database restart, serialization conflict, busy node) are retried;
+ * everything else is not. PostgreSQL classes: 08 connection, 57P admin shutdown, 53 resources,
+ * 40001 serialization failure, 40P01 deadlock.
+ */
 export function isRetryable(error: unknown): boolean {
   if (isAppError(error)) return error.retryable;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") {
+    if (TRANSIENT_NETWORK_CODES.has(code)) return true;
+    if (/^(08|57P|53)/.test(code) || code === "40001" || code === "40P01") return true;
+  }
+  if ((error as { retriable?: unknown } | null)?.retriable === true) return true;
+  if (
+    error instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  )
+    return true;
   return false;
 }
 

@@ -10,6 +10,7 @@ import { httpStatusFor } from "./status.js";
 import { zodIssuesToDetails } from "./validate.js";
 
 declare global {
+  // biome-ignore lint/suspicious/noRedeclare: Express's documented way to type request extensions.
   namespace Express {
     interface Request {
       id: string;
@@ -73,13 +74,22 @@ function requestContext(logger: Logger, metrics: HttpMetrics): RequestHandler {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? "unmatched" : req.path;
+      const route = req.route
+        ? `${req.baseUrl}${String(req.route.path)}`
+        : res.statusCode === 404
+          ? "unmatched"
+          : req.path;
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
       if (route !== "/healthz" && route !== "/readyz" && route !== "/metrics") {
         req.log.info(
-          { method: req.method, url: req.originalUrl, status: res.statusCode, durationMs: Math.round(seconds * 1000) },
+          {
+            method: req.method,
+            url: req.originalUrl,
+            status: res.statusCode,
+            durationMs: Math.round(seconds * 1000),
+          },
           "request",
         );
       }
@@ -111,9 +121,15 @@ export function toAppError(error: unknown): AppError {
   const parserError = error as BodyParserError;
   switch (parserError?.type) {
     case "entity.parse.failed":
-      return new AppError("MALFORMED_JSON", "the request body is not valid JSON (an object or array is expected)");
+      return new AppError(
+        "MALFORMED_JSON",
+        "the request body is not valid JSON (an object or array is expected)",
+      );
     case "entity.too.large":
-      return new AppError("PAYLOAD_TOO_LARGE", `the request body is larger than ${parserError.limit ?? "the limit of"} bytes`);
+      return new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `the request body is larger than ${parserError.limit ?? "the limit of"} bytes`,
+      );
     case "encoding.unsupported":
     case "charset.unsupported":
       return new AppError("VALIDATION_FAILED", "the request body must be UTF-8 JSON");

@@ -4,7 +4,14 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError } from "../errors/index.js";
 import { createLogger } from "../logger/index.js";
-import { createHttpApp, createMetrics, createShutdown, ErrorBody, finishHttpApp, parseInput } from "./index.js";
+import {
+  createHttpApp,
+  createMetrics,
+  createShutdown,
+  ErrorBody,
+  finishHttpApp,
+  parseInput,
+} from "./index.js";
 
 const silent = createLogger({
   service: "test",
@@ -12,7 +19,12 @@ const silent = createLogger({
 });
 
 function buildApp(readiness = [{ name: "postgres", critical: true, check: async () => {} }]) {
-  const app = createHttpApp({ logger: silent, metrics: createMetrics("test", { defaultMetrics: false }), readiness, bodyLimitBytes: 1024 });
+  const app = createHttpApp({
+    logger: silent,
+    metrics: createMetrics("test", { defaultMetrics: false }),
+    readiness,
+    bodyLimitBytes: 1024,
+  });
   app.post("/echo", (req, res) => {
     const body = parseInput(z.object({ amount: z.string().regex(/^\d+$/) }).strict(), req.body, "body");
     res.json(body);
@@ -35,15 +47,24 @@ describe("HTTP kit", () => {
     const app = buildApp();
     await request(app).get("/healthz").expect(200, { status: "ok" });
     const ready = await request(app).get("/readyz").expect(200);
-    expect(ready.body).toMatchObject({ status: "ready", dependencies: [{ name: "postgres", state: "up", critical: true }] });
+    expect(ready.body).toMatchObject({
+      status: "ready",
+      dependencies: [{ name: "postgres", state: "up", critical: true }],
+    });
     await request(app).get("/healthz");
     const metrics = await request(app).get("/metrics").expect(200);
-    expect(metrics.text).toContain('http_requests_total{method="GET",route="/healthz",status="200",service="test"}');
+    expect(metrics.text).toContain(
+      'http_requests_total{method="GET",route="/healthz",status="200",service="test"}',
+    );
   });
 
   it("is unready when a critical dependency is down, and lists optional ones", async () => {
     const app = buildApp([
-      { name: "postgres", critical: true, check: async () => Promise.reject(new Error("connection refused")) },
+      {
+        name: "postgres",
+        critical: true,
+        check: async () => Promise.reject(new Error("connection refused")),
+      },
       { name: "indexer", critical: false, check: async () => {} },
     ]);
     const res = await request(app).get("/readyz").expect(503);
@@ -54,7 +75,9 @@ describe("HTTP kit", () => {
   });
 
   it("stays ready when only a non-critical dependency is down", async () => {
-    const app = buildApp([{ name: "airdrop", critical: false, check: async () => Promise.reject(new Error("down")) }]);
+    const app = buildApp([
+      { name: "airdrop", critical: false, check: async () => Promise.reject(new Error("down")) },
+    ]);
     await request(app).get("/readyz").expect(200);
   });
 
@@ -73,7 +96,13 @@ describe("HTTP kit", () => {
     ["a JSON scalar", "/echo", '"1"', 400, "MALFORMED_JSON"],
     ["an unknown field", "/echo", '{"amount":"1","extra":true}', 400, "VALIDATION_FAILED"],
     ["a wrong type", "/echo", '{"amount":1}', 400, "VALIDATION_FAILED"],
-    ["a body over the limit", "/echo", JSON.stringify({ amount: "1".repeat(2000) }), 413, "PAYLOAD_TOO_LARGE"],
+    [
+      "a body over the limit",
+      "/echo",
+      JSON.stringify({ amount: "1".repeat(2000) }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
   ])("maps %s to the API error shape", async (_what, path, body, status, code) => {
     const res = await request(buildApp()).post(path).set("Content-Type", "application/json").send(body);
     expect(res.status).toBe(status);

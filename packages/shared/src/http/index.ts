@@ -1,5 +1,11 @@
-export { createHttpApp, DEFAULT_BODY_LIMIT_BYTES, errorMiddleware, finishHttpApp, toAppError } from "./app.js";
 export type { CreateHttpAppOptions } from "./app.js";
+export {
+  createHttpApp,
+  DEFAULT_BODY_LIMIT_BYTES,
+  errorMiddleware,
+  finishHttpApp,
+  toAppError,
+} from "./app.js";
 export { ErrorBody, errorBody } from "./error-body.js";
 export { createMetrics, type HttpMetrics } from "./metrics.js";
 export {
@@ -9,7 +15,8 @@ export {
   type ReadinessCheck,
   type ReadinessReport,
 } from "./readiness.js";
-export { listen, type ListenOptions } from "./serve.js";
+export { type ListenOptions, listen } from "./serve.js";
 export { createShutdown, type Shutdown, type ShutdownHook } from "./shutdown.js";
 export { HTTP_STATUS_BY_CODE, httpStatusFor } from "./status.js";
 export { parseInput, zodIssuesToDetails } from "./validate.js";
+export { type ServiceRuntime, type StartHttpServiceOptions, startHttpService } from "./service.js";

@@ -32,7 +32,12 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Depen
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { name: check.name, critical: check.critical, state: "up", latencyMs: Math.round(performance.now() - started) };
+    return {
+      name: check.name,
+      critical: check.critical,
+      state: "up",
+      latencyMs: Math.round(performance.now() - started),
+    };
   } catch (error) {
     return {
       name: check.name,

@@ -9,7 +9,11 @@ export function zodIssuesToDetails(error: z.ZodError): ErrorDetail[] {
 }
 
 /** Parses untrusted input or throws VALIDATION_FAILED naming every bad field. */
-export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, what = "request"): z.output<Schema> {
+export function parseInput<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  what = "request",
+): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new AppError("VALIDATION_FAILED", `invalid ${what}`, { details: zodIssuesToDetails(result.error) });

@@ -19,7 +19,13 @@ describe("createLogger", () => {
     const logger = createLogger({ service: "indexer", destination });
     logger.child({ roundId: "r1" }).info({ height: 6_600_000 }, "snapshot started");
     await new Promise((resolve) => setImmediate(resolve));
-    expect(lines[0]).toMatchObject({ service: "indexer", level: "info", roundId: "r1", height: 6_600_000, msg: "snapshot started" });
+    expect(lines[0]).toMatchObject({
+      service: "indexer",
+      level: "info",
+      roundId: "r1",
+      height: 6_600_000,
+      msg: "snapshot started",
+    });
   });
 
   it("never logs secrets", async () => {

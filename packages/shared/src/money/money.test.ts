@@ -50,9 +50,13 @@ describe("decimals", () => {
 
   it("round-trips", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.integer({ min: 0, max: 18 }), (amount, decimals) => {
-        expect(parseDecimal(formatDecimal(amount, decimals), decimals)).toBe(amount);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 30n }),
+        fc.integer({ min: 0, max: 18 }),
+        (amount, decimals) => {
+          expect(parseDecimal(formatDecimal(amount, decimals), decimals)).toBe(amount);
+        },
+      ),
     );
   });
 });

@@ -62,4 +62,6 @@ export const TronAddress = z
   .transform((value) => toBase58Address(value));
 
 /** Signed-command field: base58 only, kept verbatim. */
-export const StrictBase58Address = z.string().refine(isBase58Address, { error: "must be a base58 TRON address (T…)" });
+export const StrictBase58Address = z
+  .string()
+  .refine((value): boolean => isBase58Address(value), { error: "must be a base58 TRON address (T…)" });

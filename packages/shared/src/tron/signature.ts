@@ -61,7 +61,12 @@ export function recoverMessageSigner(message: string, signatureHex: string): Bas
   const recoveryId = v >= 27 ? v - 27 : v;
   if (recoveryId !== 0 && recoveryId !== 1) return null;
   try {
-    const publicKey = secp256k1.ecdsaRecover(bytes.subarray(0, 64), recoveryId, hashTronMessage(message), false);
+    const publicKey = secp256k1.ecdsaRecover(
+      bytes.subarray(0, 64),
+      recoveryId,
+      hashTronMessage(message),
+      false,
+    );
     return publicKeyToAddress(publicKey);
   } catch {
     return null;
@@ -74,7 +79,11 @@ export function recoverMessageSignerWithTronWeb(message: string, signatureHex: s
 }
 
 /** True when `signature` over the command's canonical JSON was made by `expectedSigner`. */
-export function verifyCommandSignature(command: object, signatureHex: string, expectedSigner: string): boolean {
+export function verifyCommandSignature(
+  command: object,
+  signatureHex: string,
+  expectedSigner: string,
+): boolean {
   const signer = recoverMessageSigner(canonicalJson(command), signatureHex);
   return signer !== null && signer === expectedSigner;
 }

@@ -42,10 +42,16 @@ const GOLDEN = {
 
 describe("addresses", () => {
   it("converts between base58 and 21-byte hex both ways", () => {
-    expect(toHexAddress("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw")).toBe("417564105e977516c53be337314c7e53838967bdac");
-    expect(toBase58Address("417564105E977516C53BE337314C7E53838967BDAC")).toBe("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw");
+    expect(toHexAddress("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw")).toBe(
+      "417564105e977516c53be337314c7e53838967bdac",
+    );
+    expect(toBase58Address("417564105E977516C53BE337314C7E53838967BDAC")).toBe(
+      "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw",
+    );
     // TOKENOMICS.md: the BTT issuer and the black hole.
-    expect(toBase58Address(toHexAddress("TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg"))).toBe("TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg");
+    expect(toBase58Address(toHexAddress("TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg"))).toBe(
+      "TF5Bn4cJCT6GVeUgyCN4rBhDg42KBrpAjg",
+    );
     expect(isBase58Address("T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb")).toBe(true);
     expect(addressToBytes("TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw")).toHaveLength(21);
   });
@@ -79,7 +85,9 @@ describe("addresses", () => {
 describe("RFC 8785 canonical JSON", () => {
   it("sorts keys by code point with no whitespace", () => {
     expect(canonicalJson({ b: "1", a: "2", A: "3", é: "4" })).toBe('{"A":"3","a":"2","b":"1","é":"4"}');
-    expect(canonicalJson({ s: 'quote " and \\ and \n and \u0001' })).toBe('{"s":"quote \\" and \\\\ and \\n and \\u0001"}');
+    expect(canonicalJson({ s: 'quote " and \\ and \n and \u0001' })).toBe(
+      '{"s":"quote \\" and \\\\ and \\n and \\u0001"}',
+    );
   });
 
   it("reproduces API.md's signed message", () => {
@@ -118,7 +126,9 @@ describe("Speed command signatures (golden vector)", () => {
       const key = randomBytes(32).toString("hex");
       const message = canonicalJson({ id: randomBytes(8).toString("hex"), note: `ünïcode ${i}` });
       const signature = signMessage(message, key);
-      expect(recoverMessageSigner(message, signature)).toBe(recoverMessageSignerWithTronWeb(message, signature));
+      expect(recoverMessageSigner(message, signature)).toBe(
+        recoverMessageSignerWithTronWeb(message, signature),
+      );
       expect(recoverMessageSigner(message, signature)).toBe(TronWeb.address.fromPrivateKey(key));
     }
   });

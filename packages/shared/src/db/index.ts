@@ -1,0 +1,107 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+
+export type { Pool, PoolClient } from "pg";
+
+/**
+ * int8 → bigint for our own pools (not pg's global parsers, which Prisma's adapter also uses):
+ * money never passes through a JS number. numeric stays a string; parse it with BigInt().
+ */
+const bigintTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => BigInt(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface CreatePoolOptions {
+  connectionString: string;
+  applicationName: string;
+  /** Connections; default 10. */
+  max?: number;
+  /** The service's schema, first on the search path. */
+  schema?: string;
+}
+
+export function createPool(options: CreatePoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    application_name: options.applicationName,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: bigintTypes,
+    ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+  });
+  // An idle client losing its connection (a database restart) must not crash the process.
+  pool.on("error", () => {});
+  return pool;
+}
+
+export async function pingPostgres(pool: pg.Pool): Promise<void> {
+  await pool.query("SELECT 1");
+}
+
+/** Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export type CopyValue = string | number | bigint | boolean | Buffer | Date | null;
+
+/** Escapes one value for PostgreSQL's COPY text format. */
+export function copyTextValue(value: CopyValue): string {
+  if (value === null) return "\\N";
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString("hex")}`;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value !== "string") return String(value);
+  return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+
+const COPY_CHUNK_ROWS = 2_000;
+
+/**
+ * Bulk-loads rows with `COPY … FROM STDIN` (≈500k rows/s here against ≈14k/s for ORM inserts).
+ * `rows` may be any (async) iterable, so a million rows never need to sit in memory at once.
+ */
+export async function copyRows(
+  client: pg.PoolClient | pg.Client,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>,
+): Promise<number> {
+  let count = 0;
+  async function* lines() {
+    let chunk: string[] = [];
+    for await (const row of rows) {
+      chunk.push(`${row.map(copyTextValue).join("\t")}\n`);
+      count += 1;
+      if (chunk.length >= COPY_CHUNK_ROWS) {
+        yield chunk.join("");
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) yield chunk.join("");
+  }
+  const quotedColumns = columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(", ");
+  const stream = client.query(copyFrom(`COPY ${table} (${quotedColumns}) FROM STDIN`));
+  await pipeline(Readable.from(lines()), stream);
+  return count;
+}
