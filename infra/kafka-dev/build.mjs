@@ -19,7 +19,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile, copyFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -145,7 +145,10 @@ async function applyPatches(src, log) {
         `patch for ${p.file}: expected its anchor exactly once, found ${n} times (librdkafka sources changed? update PATCHES in build.mjs)`,
       );
     }
-    await writeFile(file, text.replace(p.find, () => p.replace));
+    await writeFile(
+      file,
+      text.replace(p.find, () => p.replace),
+    );
   }
   log(`applied ${PATCHES.length} consumer-group patches to the mock (see PATCHES in build.mjs)`);
 }
@@ -386,7 +389,8 @@ async function buildLib(log, jobs) {
     // Private cache: drop builds of other versions/recipes (a shared BTT_CACHE_DIR keeps them).
     const mine = dir.slice(root.length + 1);
     for (const name of await readdir(root)) {
-      if (/^librdkafka-/.test(name) && name !== mine) await rm(join(root, name), { recursive: true, force: true });
+      if (/^librdkafka-/.test(name) && name !== mine)
+        await rm(join(root, name), { recursive: true, force: true });
     }
   }
   log(`librdkafka ${found} built in ${secs()} -> ${dir}`);

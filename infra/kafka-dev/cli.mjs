@@ -81,7 +81,9 @@ console.error(
   `[kafka-dev] mock Kafka up: ${broker.bootstrap} (pid ${broker.pid}, ${opts.brokers} broker(s), topics: ${topicList}). Ctrl-C to stop.`,
 );
 if (!opts.topics.length) {
-  console.error("[kafka-dev] no --topic given: topics get auto-created (4 partitions) on first metadata request");
+  console.error(
+    "[kafka-dev] no --topic given: topics get auto-created (4 partitions) on first metadata request",
+  );
 }
 
 let stopping = false;

@@ -2,7 +2,7 @@
 // Plain Node ESM, no npm dependencies. Types: index.d.mts. See README.md.
 
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readSync, fstatSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ensureBuilt } from "./build.mjs";
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -105,7 +105,8 @@ export async function startKafkaDev(options = {}) {
   child.stderr?.on("data", (d) => {
     stderrTail = (stderrTail + d).slice(-8192);
   });
-  const stderrText = () => (logFile ? tailOfFile(logFile) : stderrTail).trim();
+  const stderrText = () =>
+    logFile ? tailOfFile(logFile).trim() : inheritStderr ? "(see its stderr above)" : stderrTail.trim();
 
   let exitInfo = null;
   live.add(child);

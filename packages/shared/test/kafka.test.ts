@@ -21,7 +21,11 @@ import { createTestDatabase, type TestDatabase, testKafkaBrokers, waitFor } from
 // TEST_LOGS=1 shows the kit's logs while debugging.
 const logger = process.env.TEST_LOGS
   ? createLogger({ service: "kafka-test", level: "info" })
-  : createLogger({ service: "kafka-test", level: "warn", destination: new Writable({ write: (_c, _e, done) => done() }) });
+  : createLogger({
+      service: "kafka-test",
+      level: "warn",
+      destination: new Writable({ write: (_c, _e, done) => done() }),
+    });
 const kafka = createKafka({ clientId: "kafka-kit-test", brokers: testKafkaBrokers(), logger });
 const run = randomUUID().slice(0, 8);
 
@@ -153,7 +157,11 @@ describe("Kafka kit on the development broker", () => {
     const amounts = received.map((e) => (e.envelope.payload as { amount: string }).amount).sort();
     expect(amounts).toEqual(["1000000", "2000000", "3000000", "4000000", "5000000"]);
 
-    const dlq = await waitFor(() => (deadLetters.length >= 2 ? deadLetters : undefined), 30_000, "two dead letters");
+    const dlq = await waitFor(
+      () => (deadLetters.length >= 2 ? deadLetters : undefined),
+      30_000,
+      "two dead letters",
+    );
     const letters = dlq.map((d) => d.envelope.payload as { reason: string; topic: string });
     expect(letters.map((l) => l.topic)).toEqual(["chain.deposits", "chain.deposits"]);
     expect(letters.map((l) => l.reason).sort()).toEqual([

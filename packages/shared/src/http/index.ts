@@ -16,7 +16,7 @@ export {
   type ReadinessReport,
 } from "./readiness.js";
 export { type ListenOptions, listen } from "./serve.js";
+export { type ServiceRuntime, type StartHttpServiceOptions, startHttpService } from "./service.js";
 export { createShutdown, type Shutdown, type ShutdownHook } from "./shutdown.js";
 export { HTTP_STATUS_BY_CODE, httpStatusFor } from "./status.js";
 export { parseInput, zodIssuesToDetails } from "./validate.js";
-export { type ServiceRuntime, type StartHttpServiceOptions, startHttpService } from "./service.js";

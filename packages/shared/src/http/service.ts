@@ -23,17 +23,19 @@ export interface StartHttpServiceOptions {
  * The common tail of every service's `main.ts`: one logger, signal handling with a hard timeout,
  * fatal-error logging, listen. What the service is made of stays in its own `main.ts`.
  */
-export async function startHttpService(options: StartHttpServiceOptions): Promise<{ server: Server } & ServiceRuntime> {
+export async function startHttpService(
+  options: StartHttpServiceOptions,
+): Promise<{ server: Server } & ServiceRuntime> {
   const logger = createLogger({ service: options.service, level: options.logLevel });
   const shutdown = createShutdown({ logger, timeoutMs: options.shutdownTimeoutMs });
   shutdown.installSignalHandlers();
   process.on("unhandledRejection", (reason) => {
     logger.fatal({ err: reason }, "unhandled promise rejection");
-    void shutdown.run("unhandledRejection");
+    void shutdown.run("unhandledRejection", true);
   });
   process.on("uncaughtException", (error) => {
     logger.fatal({ err: error }, "uncaught exception");
-    void shutdown.run("uncaughtException");
+    void shutdown.run("uncaughtException", true);
   });
   try {
     const app = await options.compose({ logger, shutdown });
@@ -46,7 +48,7 @@ export async function startHttpService(options: StartHttpServiceOptions): Promis
     return { server, logger, shutdown };
   } catch (error) {
     logger.fatal({ err: error }, "failed to start");
-    await shutdown.run("startup failure");
+    await shutdown.run("startup failure", true);
     throw error;
   }
 }

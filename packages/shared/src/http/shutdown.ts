@@ -5,8 +5,11 @@ export type ShutdownHook = () => Promise<void> | void;
 export interface Shutdown {
   /** Hooks run in reverse order of registration (last opened, first closed). */
   add(name: string, hook: ShutdownHook): void;
-  /** Runs every hook once; resolves when all are done or the hard timeout fired. */
-  run(reason: string): Promise<void>;
+  /**
+   * Runs every hook once; resolves when all are done or the hard timeout fired. Exits 0 after a
+   * clean shutdown, 1 when a hook failed, the timeout fired, or `failed` says the cause was a fault.
+   */
+  run(reason: string, failed?: boolean): Promise<void>;
   /** Installs SIGTERM/SIGINT handlers that run the hooks and exit. */
   installSignalHandlers(): void;
 }
@@ -40,7 +43,7 @@ export function createShutdown(options: CreateShutdownOptions): Shutdown {
     add(name, hook) {
       hooks.push({ name, hook });
     },
-    run(reason) {
+    run(reason, failed = false) {
       if (running) return running;
       options.logger.info({ reason }, "shutting down");
       running = new Promise<void>((resolve) => {
@@ -53,7 +56,7 @@ export function createShutdown(options: CreateShutdownOptions): Shutdown {
         void runHooks().then((clean) => {
           clearTimeout(timer);
           options.logger.info({ clean }, "shutdown complete");
-          exit(clean ? 0 : 1);
+          exit(clean && !failed ? 0 : 1);
           resolve();
         });
       });

@@ -1,0 +1,26 @@
+import { createHttpApp, createMetrics, finishHttpApp, type ReadinessCheck } from "@btt/shared/http";
+import { pingKafka } from "@btt/shared/kafka";
+import type { Logger } from "@btt/shared/logger";
+import type { Express } from "express";
+import type { Kafka } from "kafkajs";
+import { type PrismaClient, pingDatabase } from "./data/prisma.js";
+import { downstreamCheck } from "./http/downstream.js";
+
+export interface AppDeps {
+  logger: Logger;
+  prisma: PrismaClient;
+  kafka: Kafka;
+  /** Internal services, listed by `/readyz` without making the gateway unready (API.md). */
+  downstream: { name: string; url: string }[];
+}
+
+/** The gateway's Express app, without `listen` (supertest drives it). */
+export function createApp(deps: AppDeps): Express {
+  const readiness: ReadinessCheck[] = [
+    { name: "postgres", critical: true, check: () => pingDatabase(deps.prisma) },
+    { name: "kafka", critical: true, check: () => pingKafka(deps.kafka) },
+    ...deps.downstream.map((d) => downstreamCheck(d.name, d.url)),
+  ];
+  const app = createHttpApp({ logger: deps.logger, metrics: createMetrics("gateway"), readiness });
+  return finishHttpApp(app);
+}

@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url";
+import { describeServiceBasics } from "@btt/shared/testing/service-basics";
+import { createApp } from "../src/app.js";
+import { createPrismaClient } from "../src/data/prisma.js";
+
+describeServiceBasics({
+  service: "gateway",
+  schema: "gateway",
+  serviceDir: fileURLToPath(new URL("..", import.meta.url)),
+  tables: ["api_keys", "idempotency_keys", "audit_log"],
+  portVariable: "GATEWAY_PORT",
+  hasOutbox: false,
+  createPrisma: createPrismaClient,
+  createApp: (deps) => createApp({ ...deps, downstream: [] }),
+});
