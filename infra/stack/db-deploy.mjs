@@ -3,7 +3,9 @@ import { deployAllMigrations } from "./lib/migrate.mjs";
 import { fail } from "./lib/tools.mjs";
 
 if (!process.env.DATABASE_URL) {
-  fail("DATABASE_URL is not set: it names the PostgreSQL database to migrate (e.g. postgres://postgres@127.0.0.1:5432/btt).");
+  fail(
+    "DATABASE_URL is not set: it names the PostgreSQL database to migrate (e.g. postgres://postgres@127.0.0.1:5432/btt).",
+  );
   process.exit(78);
 }
 deployAllMigrations(process.env.DATABASE_URL);

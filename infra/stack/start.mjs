@@ -6,9 +6,22 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EMBEDDED_POSTGRES_PORT_DEFAULT, startKafka, startPostgres } from "./lib/backing.mjs";
 import { deployAllMigrations } from "./lib/migrate.mjs";
-import { SERVICES, serviceUrl, servicePort, startService, waitReady } from "./lib/services.mjs";
+import { SERVICES, servicePort, serviceUrl, startService, waitReady } from "./lib/services.mjs";
 import { setupAll } from "./lib/setup.mjs";
-import { bold, dim, ensureDir, fail, green, LOG_DIR, ok, REPO_ROOT, STATE_DIR, step, stopChild, warn } from "./lib/tools.mjs";
+import {
+  bold,
+  dim,
+  ensureDir,
+  fail,
+  green,
+  LOG_DIR,
+  ok,
+  REPO_ROOT,
+  STATE_DIR,
+  step,
+  stopChild,
+  warn,
+} from "./lib/tools.mjs";
 
 const STACK_FILE = path.join(STATE_DIR, "stack.json");
 const CREDENTIALS_FILE = path.join(STATE_DIR, "credentials.json");
@@ -39,8 +52,14 @@ process.on("SIGTERM", () => void stopAll(0));
 function loadCredentials() {
   const saved = existsSync(CREDENTIALS_FILE) ? JSON.parse(readFileSync(CREDENTIALS_FILE, "utf8")) : {};
   const credentials = {
-    operatorApiKey: process.env.BTT_OPERATOR_API_KEY ?? saved.operatorApiKey ?? `op_${randomBytes(24).toString("base64url")}`,
-    exchangeApiKey: process.env.BTT_EXCHANGE_API_KEY ?? saved.exchangeApiKey ?? `ex_${randomBytes(24).toString("base64url")}`,
+    operatorApiKey:
+      process.env.BTT_OPERATOR_API_KEY ??
+      saved.operatorApiKey ??
+      `op_${randomBytes(24).toString("base64url")}`,
+    exchangeApiKey:
+      process.env.BTT_EXCHANGE_API_KEY ??
+      saved.exchangeApiKey ??
+      `ex_${randomBytes(24).toString("base64url")}`,
   };
   writeFileSync(CREDENTIALS_FILE, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return credentials;
@@ -52,13 +71,17 @@ function superviseService(service, env) {
   const onExit = (code, signal) => {
     if (stopping) return;
     if (restarts >= MAX_RESTARTS) {
-      fail(`${service.name} exited (${code ?? signal}) ${restarts} times; giving up. Log: ${path.join(LOG_DIR, `${service.name}.log`)}`);
+      fail(
+        `${service.name} exited (${code ?? signal}) ${restarts} times; giving up. Log: ${path.join(LOG_DIR, `${service.name}.log`)}`,
+      );
       void stopAll(1);
       return;
     }
     restarts += 1;
     const delayMs = 500 * 2 ** restarts;
-    warn(`${service.name} exited (${code ?? signal}); restarting in ${delayMs} ms (${restarts}/${MAX_RESTARTS})`);
+    warn(
+      `${service.name} exited (${code ?? signal}); restarting in ${delayMs} ms (${restarts}/${MAX_RESTARTS})`,
+    );
     setTimeout(() => {
       if (stopping) return;
       holder.child = startService(service, env);
@@ -82,7 +105,9 @@ async function main() {
     port: Number(process.env.EMBEDDED_POSTGRES_PORT ?? EMBEDDED_POSTGRES_PORT_DEFAULT),
   });
   cleanups.push({ name: "PostgreSQL", run: postgres.stop });
-  const kafka = await startKafka({ port: process.env.KAFKA_DEV_PORT ? Number(process.env.KAFKA_DEV_PORT) : 9092 });
+  const kafka = await startKafka({
+    port: process.env.KAFKA_DEV_PORT ? Number(process.env.KAFKA_DEV_PORT) : 9092,
+  });
   cleanups.push({ name: "Kafka broker", run: kafka.stop });
 
   step("applying migrations");

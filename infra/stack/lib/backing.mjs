@@ -63,12 +63,14 @@ export async function startPostgres({ dataDir, port, fresh = false, database = "
 }
 
 export async function projectTopics() {
-  const events = await import(pathToFileURL(path.join(REPO_ROOT, "packages/shared/dist/events/topics.js")).href);
+  const events = await import(
+    pathToFileURL(path.join(REPO_ROOT, "packages/shared/dist/events/topics.js")).href
+  );
   return events.allTopics();
 }
 
 /** Kafka: `KAFKA_BROKERS` when set, otherwise the development broker with the project's topics. */
-export async function startKafka({ port } = {}) {
+export async function startKafka({ port, rebalanceDelayMs } = {}) {
   if (process.env.KAFKA_BROKERS) {
     ok(`Kafka: using KAFKA_BROKERS (${process.env.KAFKA_BROKERS})`);
     return { brokers: process.env.KAFKA_BROKERS, embedded: false, stop: async () => {} };
@@ -76,7 +78,12 @@ export async function startKafka({ port } = {}) {
   const { startKafkaDev } = await import("../../kafka-dev/index.mjs");
   const topics = await projectTopics();
   ensureDir(LOG_DIR);
-  const broker = await startKafkaDev({ topics, port, logFile: path.join(LOG_DIR, "kafka-dev.log") });
+  const broker = await startKafkaDev({
+    topics,
+    port,
+    logFile: path.join(LOG_DIR, "kafka-dev.log"),
+    ...(rebalanceDelayMs === undefined ? {} : { rebalanceDelayMs }),
+  });
   ok(`Kafka: development broker on ${broker.bootstrap} (${topics.length} topics)`);
   return { brokers: broker.bootstrap, embedded: true, stop: () => broker.stop() };
 }

@@ -3,10 +3,34 @@ import path from "node:path";
 import { LOG_DIR, REPO_ROOT, sleep, spawnLogged } from "./tools.mjs";
 
 export const SERVICES = [
-  { name: "indexer", dir: "services/indexer", schema: "indexer", portVariable: "INDEXER_PORT", defaultPort: 8081 },
-  { name: "airdrop", dir: "services/airdrop", schema: "airdrop", portVariable: "AIRDROP_PORT", defaultPort: 8082 },
-  { name: "speed-ledger", dir: "services/speed-ledger", schema: "ledger", portVariable: "SPEED_LEDGER_PORT", defaultPort: 8083 },
-  { name: "gateway", dir: "services/gateway", schema: "gateway", portVariable: "GATEWAY_PORT", defaultPort: 8080 },
+  {
+    name: "indexer",
+    dir: "services/indexer",
+    schema: "indexer",
+    portVariable: "INDEXER_PORT",
+    defaultPort: 8081,
+  },
+  {
+    name: "airdrop",
+    dir: "services/airdrop",
+    schema: "airdrop",
+    portVariable: "AIRDROP_PORT",
+    defaultPort: 8082,
+  },
+  {
+    name: "speed-ledger",
+    dir: "services/speed-ledger",
+    schema: "ledger",
+    portVariable: "SPEED_LEDGER_PORT",
+    defaultPort: 8083,
+  },
+  {
+    name: "gateway",
+    dir: "services/gateway",
+    schema: "gateway",
+    portVariable: "GATEWAY_PORT",
+    defaultPort: 8080,
+  },
 ];
 
 export function servicePort(service) {
@@ -24,10 +48,15 @@ export function serviceUrl(service) {
 }
 
 export function startService(service, env) {
-  const child = spawnLogged(service.name, process.execPath, [path.join(REPO_ROOT, service.dir, "dist/main.js")], {
-    env,
-    logFile: path.join(LOG_DIR, `${service.name}.log`),
-  });
+  const child = spawnLogged(
+    service.name,
+    process.execPath,
+    [path.join(REPO_ROOT, service.dir, "dist/main.js")],
+    {
+      env,
+      logFile: path.join(LOG_DIR, `${service.name}.log`),
+    },
+  );
   return child;
 }
 
@@ -37,7 +66,9 @@ export async function waitReady(service, child, timeoutMs = 60_000) {
   let last = "no answer yet";
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`${service.name} exited with code ${child.exitCode}; see ${path.join(LOG_DIR, `${service.name}.log`)}`);
+      throw new Error(
+        `${service.name} exited with code ${child.exitCode}; see ${path.join(LOG_DIR, `${service.name}.log`)}`,
+      );
     }
     try {
       const response = await fetch(`${serviceUrl(service)}/readyz`, { signal: AbortSignal.timeout(3_000) });

@@ -12,7 +12,8 @@ function fileHash(file) {
 /** `pnpm install --frozen-lockfile` when node_modules is missing or the lockfile changed. */
 export function ensureInstalled() {
   const stamp = path.join(STATE_DIR, "install.stamp");
-  const lockHash = fileHash(path.join(REPO_ROOT, "pnpm-lock.yaml")) + fileHash(path.join(REPO_ROOT, "pnpm-workspace.yaml"));
+  const lockHash =
+    fileHash(path.join(REPO_ROOT, "pnpm-lock.yaml")) + fileHash(path.join(REPO_ROOT, "pnpm-workspace.yaml"));
   const current = existsSync(stamp) ? readFileSync(stamp, "utf8") : "";
   if (current === lockHash && existsSync(path.join(REPO_ROOT, "node_modules/.modules.yaml"))) {
     ok("packages installed");
@@ -37,7 +38,9 @@ export function ensureBuilt() {
 export async function ensureKafkaBroker() {
   const { ensureKafkaDevBuilt } = await import("../../kafka-dev/index.mjs");
   const result = await ensureKafkaDevBuilt();
-  ok(`Kafka development broker ready (librdkafka ${result.librdkafkaVersion} mock cluster${result.built ? ", just built" : ""})`);
+  ok(
+    `Kafka development broker ready (librdkafka ${result.librdkafkaVersion} mock cluster${result.built ? ", just built" : ""})`,
+  );
 }
 
 export async function setupAll() {

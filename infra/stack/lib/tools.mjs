@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Where the runner keeps its state (stack.json, logs, data); BTT_STATE_DIR overrides, e.g. in tests. */
-export const STATE_DIR = process.env.BTT_STATE_DIR ? path.resolve(process.env.BTT_STATE_DIR) : path.join(REPO_ROOT, ".btt");
+export const STATE_DIR = process.env.BTT_STATE_DIR
+  ? path.resolve(process.env.BTT_STATE_DIR)
+  : path.join(REPO_ROOT, ".btt");
 export const LOG_DIR = path.join(STATE_DIR, "logs");
 export const PNPM_VERSION = "10.20.0";
 
@@ -83,10 +85,16 @@ export function pnpm() {
       if (version !== PNPM_VERSION) continue;
       if (candidate.command !== "pnpm") {
         ensureDir(BIN_DIR);
-        const exports = Object.entries(candidate.env).map(([k, v]) => `export ${k}=${v}\n`).join("");
-        writeFileSync(path.join(BIN_DIR, "pnpm"), `#!/bin/sh\n${exports}exec ${[candidate.command, ...candidate.args].join(" ")} "$@"\n`, {
-          mode: 0o755,
-        });
+        const exports = Object.entries(candidate.env)
+          .map(([k, v]) => `export ${k}=${v}\n`)
+          .join("");
+        writeFileSync(
+          path.join(BIN_DIR, "pnpm"),
+          `#!/bin/sh\n${exports}exec ${[candidate.command, ...candidate.args].join(" ")} "$@"\n`,
+          {
+            mode: 0o755,
+          },
+        );
       }
       process.env.PATH = `${BIN_DIR}${path.delimiter}${process.env.PATH}`;
       pnpmCommand = { command: "pnpm", args: [], env: {} };

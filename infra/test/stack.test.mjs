@@ -1,0 +1,123 @@
+// `npm start` end to end: the runner brings up PostgreSQL, the Kafka development broker and the
+// four services, each answers /readyz with 200, .btt/stack.json describes the stack, and SIGTERM
+// stops everything (every port it opened is closed again, the stack file is gone).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import pg from "pg";
+import { REPO_ROOT, sleep } from "../stack/lib/tools.mjs";
+
+const PORTS = { GATEWAY_PORT: 18080, INDEXER_PORT: 18081, AIRDROP_PORT: 18082, SPEED_LEDGER_PORT: 18083 };
+const KAFKA_DEV_PORT = 19092;
+const EMBEDDED_POSTGRES_PORT = 15433;
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "btt-stack-test-"));
+const cleanups = [];
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** With DATABASE_URL (CI), the stack gets a database of its own on that server. */
+async function databaseForStack() {
+  if (!process.env.DATABASE_URL) return undefined;
+  const name = `btt_stack_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 240_000 }, async () => {
+  const databaseUrl = await databaseForStack();
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(PORTS).map(([k, v]) => [k, String(v)])),
+  };
+  delete env.KAFKA_BROKERS;
+  delete env.DATABASE_URL;
+  Object.assign(env, {
+    BTT_STATE_DIR: stateDir,
+    KAFKA_DEV_PORT: String(KAFKA_DEV_PORT),
+    EMBEDDED_POSTGRES_PORT: String(EMBEDDED_POSTGRES_PORT),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const runner = spawn(process.execPath, [path.join(REPO_ROOT, "infra/stack/start.mjs")], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  runner.stdout.on("data", (d) => {
+    output += d;
+  });
+  runner.stderr.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise((resolve) => runner.once("exit", (code, signal) => resolve({ code, signal })));
+  cleanups.push(async () => {
+    if (runner.exitCode === null) runner.kill("SIGKILL");
+  });
+
+  const stackFile = path.join(stateDir, "stack.json");
+  const deadline = Date.now() + 180_000;
+  while (!existsSync(stackFile)) {
+    assert.ok(Date.now() < deadline, `no stack.json after 180 s:\n${output}`);
+    assert.equal(runner.exitCode, null, `runner exited early:\n${output}`);
+    await sleep(250);
+  }
+  const stack = JSON.parse(readFileSync(stackFile, "utf8"));
+  assert.equal(stack.gatewayUrl, `http://127.0.0.1:${PORTS.GATEWAY_PORT}`);
+  assert.equal(stack.kafkaBrokers, `127.0.0.1:${KAFKA_DEV_PORT}`);
+  assert.match(stack.apiKeys.operator, /^op_/);
+  assert.match(output, /Ready in/);
+
+  for (const [name, url] of Object.entries(stack.services)) {
+    const response = await fetch(`${url}/readyz`);
+    const body = await response.json();
+    assert.equal(response.status, 200, `${name} /readyz: ${JSON.stringify(body)}`);
+    assert.equal(body.status, "ready");
+  }
+  const gateway = await (await fetch(`${stack.gatewayUrl}/readyz`)).json();
+  assert.deepEqual(
+    gateway.dependencies.map((d) => [d.name, d.state]),
+    [
+      ["postgres", "up"],
+      ["kafka", "up"],
+      ["indexer", "up"],
+      ["airdrop", "up"],
+      ["speed-ledger", "up"],
+    ],
+  );
+
+  runner.kill("SIGTERM");
+  const { code } = await exited;
+  assert.equal(code, 0, output);
+  assert.match(output, /stopped gateway[\s\S]*stopped Kafka broker/);
+  assert.equal(existsSync(stackFile), false, "stack.json left behind");
+  const ports = [...Object.values(PORTS), KAFKA_DEV_PORT, ...(databaseUrl ? [] : [EMBEDDED_POSTGRES_PORT])];
+  for (const port of ports) assert.equal(await portOpen(port), false, `port ${port} still open after stop`);
+});
