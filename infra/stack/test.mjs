@@ -3,7 +3,6 @@
 // broker). Exits non-zero on the first failing stage.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { startKafka, startPostgres } from "./lib/backing.mjs";
 import { ensureInstalled } from "./lib/setup.mjs";
 import {
@@ -34,6 +33,8 @@ async function stage(name, work) {
 
 /** Test databases are named btt_test_<base36 ms>_<hex>; drop any left by a crashed run over an hour ago. */
 async function dropStaleTestDatabases(url) {
+  // Imported here: on a fresh clone `pg` exists only after the install stage.
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
