@@ -108,7 +108,11 @@ export function pnpm() {
 
 export function runPnpm(args, options = {}) {
   const { command, args: prefix } = pnpm();
-  run(command, [...prefix, ...args], { ...options, env: { ...process.env, ...options.env } });
+  // PATH after pnpm(): callers build options.env before the shim directory is on it.
+  run(command, [...prefix, ...args], {
+    ...options,
+    env: { ...process.env, ...options.env, PATH: process.env.PATH },
+  });
 }
 
 /** Installs Debian packages that are missing (root; `apt-get update` once first). */
