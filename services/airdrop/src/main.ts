@@ -1,7 +1,6 @@
 // Composition root of the airdrop service: config → logger → database → Kafka → app → listen.
-import { createPool } from "@btt/shared/db";
 import { startHttpService } from "@btt/shared/http";
-import { createEventProducer, createKafka, createOutboxRelay, outboxTableFor } from "@btt/shared/kafka";
+import { createKafka, startOutboxPublisher } from "@btt/shared/kafka";
 import { createApp } from "./app.js";
 import { loadConfig, SERVICE_NAME } from "./config.js";
 import { createPrismaClient } from "./data/prisma.js";
@@ -17,26 +16,14 @@ await startHttpService({
     const prisma = createPrismaClient(config.DATABASE_URL);
     shutdown.add("prisma", () => prisma.$disconnect());
     const kafka = createKafka({ clientId: SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
-
-    const pool = createPool({
-      connectionString: config.DATABASE_URL,
-      applicationName: SERVICE_NAME,
+    await startOutboxPublisher({
+      databaseUrl: config.DATABASE_URL,
       schema: "airdrop",
-    });
-    shutdown.add("postgres-pool", () => pool.end());
-    const producer = createEventProducer(kafka);
-    await producer.connect();
-    shutdown.add("kafka-producer", () => producer.disconnect());
-    const relay = createOutboxRelay({
-      pool,
-      connectionString: config.DATABASE_URL,
-      outbox: outboxTableFor("airdrop"),
-      producer,
+      service: SERVICE_NAME,
+      kafka,
       logger,
+      shutdown,
     });
-    await relay.start();
-    shutdown.add("outbox-relay", () => relay.stop());
-
     return createApp({ logger, prisma, kafka });
   },
 });

@@ -26,3 +26,4 @@ export {
   type TopicOf,
   toKafkaMessage,
 } from "./producer.js";
+export { type OutboxPublisher, startOutboxPublisher } from "./publisher.js";
