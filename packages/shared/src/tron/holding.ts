@@ -20,7 +20,7 @@ export interface Holding {
 }
 
 /** An int64 as java-tron renders it: a JSON number, or a string with `int64_as_string`. */
-type Int64 = number | string | undefined;
+type Int64 = number | bigint | string | undefined;
 
 interface FrozenEntry {
   frozen_balance?: Int64;
@@ -52,6 +52,7 @@ export class HoldingError extends Error {
 /** Reads an int64 field exactly; a JSON number beyond 2^53 has already lost digits: refuse it. */
 export function int64(value: Int64, field: string): bigint {
   if (value === undefined) return 0n;
+  if (typeof value === "bigint") return value;
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value))
       throw new HoldingError(`${field} = ${value} is not exact in JSON; ask the node for int64_as_string`);

@@ -13,6 +13,14 @@ export {
 } from "./address.js";
 export { type AccountJson, accountHolding, type Holding, HoldingError, int64 } from "./holding.js";
 export {
+  type Json,
+  type JsonObject,
+  parseNodeJson,
+  stringifyNodeJson,
+  TronNodeClient,
+  type TronNodeClientOptions,
+} from "./node-client.js";
+export {
   canonicalJson,
   hashTronMessage,
   isSignatureHex,
