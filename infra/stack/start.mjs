@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EMBEDDED_POSTGRES_PORT_DEFAULT, startKafka, startPostgres } from "./lib/backing.mjs";
+import { DEVNET_PORT_DEFAULT, startChain } from "./lib/devnet.mjs";
 import { deployAllMigrations } from "./lib/migrate.mjs";
 import { SERVICES, servicePort, serviceUrl, startService, waitReady } from "./lib/services.mjs";
 import { setupAll } from "./lib/setup.mjs";
@@ -110,6 +111,16 @@ async function main() {
   });
   cleanups.push({ name: "Kafka broker", run: kafka.stop });
 
+  const chain = await startChain({
+    port: Number(process.env.TRON_DEVNET_PORT ?? DEVNET_PORT_DEFAULT),
+    accounts: Number(process.env.DEVNET_ACCOUNTS ?? 1000),
+    seed: Number(process.env.DEVNET_SEED ?? 7),
+    height: Number(process.env.DEVNET_GENESIS_HEIGHT ?? 0),
+    blockTimeMs: Number(process.env.DEVNET_BLOCK_TIME_MS ?? 1000),
+    solidificationLag: Number(process.env.DEVNET_SOLIDIFICATION_LAG ?? 19),
+  });
+  cleanups.push({ name: "TRON devnet", run: chain.stop });
+
   step("applying migrations");
   deployAllMigrations(postgres.url);
 
@@ -119,6 +130,8 @@ async function main() {
     DATABASE_URL: postgres.url,
     KAFKA_BROKERS: kafka.brokers,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    TRON_FULL_HOST: chain.fullHost,
+    TRON_SOLIDITY_HOST: chain.solidityHost,
     BTT_OPERATOR_API_KEY: credentials.operatorApiKey,
     BTT_EXCHANGE_API_KEY: credentials.exchangeApiKey,
     ...Object.fromEntries(SERVICES.map((s) => [s.portVariable, String(servicePort(s))])),
@@ -141,7 +154,8 @@ async function main() {
     pid: process.pid,
     gatewayUrl: serviceUrl(SERVICES[3]),
     services: Object.fromEntries(SERVICES.map((s) => [s.name, serviceUrl(s)])),
-    devnetUrl: process.env.TRON_FULL_HOST ?? null,
+    devnetUrl: chain.devnet ? chain.fullHost : null,
+    tronFullHost: chain.fullHost,
     kafkaBrokers: kafka.brokers,
     databaseUrl: postgres.url,
     apiKeys: { operator: credentials.operatorApiKey, exchange: credentials.exchangeApiKey },
@@ -156,6 +170,7 @@ ${green(bold(`Ready in ${seconds} s.`))}
 ${SERVICES.slice(0, 3)
   .map((s) => `  ${bold(s.name.padEnd(15))} ${serviceUrl(s)}`)
   .join("\n")}
+  ${bold(chain.devnet ? "TRON devnet" : "TRON node")}     ${chain.fullHost}${chain.devnet ? `   (development accounts: ${chain.fullHost}/devnet/accounts)` : ""}
   ${bold("Kafka")}           ${kafka.brokers}
   ${bold("PostgreSQL")}      ${postgres.url}
   ${bold("Operator key")}    ${credentials.operatorApiKey}

@@ -1,5 +1,5 @@
-// `npm start` end to end: the runner brings up PostgreSQL, the Kafka development broker and the
-// four services, each answers /readyz with 200, .btt/stack.json describes the stack, and SIGTERM
+// `npm start` end to end: the runner brings up PostgreSQL, the Kafka development broker, the TRON
+// devnet and the four services, each answers /readyz with 200, .btt/stack.json describes the stack, and SIGTERM
 // stops everything (every port it opened is closed again, the stack file is gone).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -13,6 +13,7 @@ import { REPO_ROOT, sleep } from "../stack/lib/tools.mjs";
 
 const PORTS = { GATEWAY_PORT: 18080, INDEXER_PORT: 18081, AIRDROP_PORT: 18082, SPEED_LEDGER_PORT: 18083 };
 const KAFKA_DEV_PORT = 19092;
+const TRON_DEVNET_PORT = 19090;
 const EMBEDDED_POSTGRES_PORT = 15433;
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "btt-stack-test-"));
 const cleanups = [];
@@ -59,10 +60,14 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
     ...Object.fromEntries(Object.entries(PORTS).map(([k, v]) => [k, String(v)])),
   };
   delete env.KAFKA_BROKERS;
+  delete env.TRON_FULL_HOST;
+  delete env.TRON_SOLIDITY_HOST;
   delete env.DATABASE_URL;
   Object.assign(env, {
     BTT_STATE_DIR: stateDir,
     KAFKA_DEV_PORT: String(KAFKA_DEV_PORT),
+    TRON_DEVNET_PORT: String(TRON_DEVNET_PORT),
+    DEVNET_BLOCK_TIME_MS: "200",
     EMBEDDED_POSTGRES_PORT: String(EMBEDDED_POSTGRES_PORT),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
@@ -113,11 +118,22 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
     ],
   );
 
+  assert.equal(stack.devnetUrl, `http://127.0.0.1:${TRON_DEVNET_PORT}`);
+  const head = await (await fetch(`${stack.devnetUrl}/wallet/getnowblock`)).json();
+  assert.match(head.blockID, /^[0-9a-f]{64}$/);
+  const devAccounts = await (await fetch(`${stack.devnetUrl}/devnet/accounts`)).json();
+  assert.equal(devAccounts.length, 10);
+
   runner.kill("SIGTERM");
   const { code } = await exited;
   assert.equal(code, 0, output);
   assert.match(output, /stopped gateway[\s\S]*stopped Kafka broker/);
   assert.equal(existsSync(stackFile), false, "stack.json left behind");
-  const ports = [...Object.values(PORTS), KAFKA_DEV_PORT, ...(databaseUrl ? [] : [EMBEDDED_POSTGRES_PORT])];
+  const ports = [
+    ...Object.values(PORTS),
+    KAFKA_DEV_PORT,
+    TRON_DEVNET_PORT,
+    ...(databaseUrl ? [] : [EMBEDDED_POSTGRES_PORT]),
+  ];
   for (const port of ports) assert.equal(await portOpen(port), false, `port ${port} still open after stop`);
 });
