@@ -118,6 +118,20 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
     ],
   );
 
+  // The gateway created the runner's API keys: the operator key reaches an operator route.
+  const keys = await fetch(`${stack.gatewayUrl}/v1/api-keys`, {
+    headers: { Authorization: `Bearer ${stack.apiKeys.operator}` },
+  });
+  assert.equal(keys.status, 200);
+  assert.deepEqual(
+    (await keys.json()).items.map((k) => k.role),
+    ["operator", "exchange"],
+  );
+  const exchangeOnOperatorRoute = await fetch(`${stack.gatewayUrl}/v1/api-keys`, {
+    headers: { Authorization: `Bearer ${stack.apiKeys.exchange}` },
+  });
+  assert.equal(exchangeOnOperatorRoute.status, 403);
+
   assert.equal(stack.devnetUrl, `http://127.0.0.1:${TRON_DEVNET_PORT}`);
   const head = await (await fetch(`${stack.devnetUrl}/wallet/getnowblock`)).json();
   assert.match(head.blockID, /^[0-9a-f]{64}$/);

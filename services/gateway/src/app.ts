@@ -3,7 +3,9 @@ import { pingKafka } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
 import type { Express } from "express";
 import type { Kafka } from "kafkajs";
+import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
+import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
 
 export interface AppDeps {
@@ -22,5 +24,6 @@ export function createApp(deps: AppDeps): Express {
     ...deps.downstream.map((d) => downstreamCheck(d.name, d.url)),
   ];
   const app = createHttpApp({ logger: deps.logger, metrics: createMetrics("gateway"), readiness });
+  mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
   return finishHttpApp(app);
 }

@@ -1,7 +1,24 @@
 import { commonEnv, httpUrl, loadConfigOrExit, port } from "@btt/shared/config";
 import { z } from "zod";
+import { API_KEY_MIN_LENGTH } from "./domain/api-key.js";
 
 export const SERVICE_NAME = "gateway";
+
+function apiKeyList(hint: string) {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => keys.every((k) => k.length >= API_KEY_MIN_LENGTH && /^[\x21-\x7e]+$/.test(k)), {
+      error: `each key must be at least ${API_KEY_MIN_LENGTH} printable characters without spaces`,
+    })
+    .describe(hint);
+}
 
 /** Every environment variable the gateway service reads (README "Configuration"). */
 export const GatewayEnv = z.object({
@@ -10,6 +27,8 @@ export const GatewayEnv = z.object({
   INDEXER_URL: httpUrl("internal URL of the indexer service").default("http://127.0.0.1:8081"),
   AIRDROP_URL: httpUrl("internal URL of the airdrop service").default("http://127.0.0.1:8082"),
   SPEED_LEDGER_URL: httpUrl("internal URL of the speed-ledger service").default("http://127.0.0.1:8083"),
+  BTT_OPERATOR_API_KEY: apiKeyList("operator API keys to create at start (comma-separated)"),
+  BTT_EXCHANGE_API_KEY: apiKeyList("exchange API keys to create at start (comma-separated)"),
 });
 export type GatewayEnv = z.output<typeof GatewayEnv>;
 

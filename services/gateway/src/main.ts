@@ -3,7 +3,9 @@ import { startHttpService } from "@btt/shared/http";
 import { createKafka } from "@btt/shared/kafka";
 import { createApp } from "./app.js";
 import { loadConfig, SERVICE_NAME } from "./config.js";
+import { createApiKeyRepository } from "./data/api-keys.js";
 import { createPrismaClient } from "./data/prisma.js";
+import { bootstrapApiKeys } from "./use-cases/bootstrap-api-keys.js";
 
 const config = loadConfig();
 
@@ -16,6 +18,14 @@ await startHttpService({
     const prisma = createPrismaClient(config.DATABASE_URL);
     shutdown.add("prisma", () => prisma.$disconnect());
     const kafka = createKafka({ clientId: SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
+    await bootstrapApiKeys(
+      createApiKeyRepository(prisma),
+      [
+        { role: "operator", keys: config.BTT_OPERATOR_API_KEY },
+        { role: "exchange", keys: config.BTT_EXCHANGE_API_KEY },
+      ],
+      logger,
+    );
 
     return createApp({
       logger,

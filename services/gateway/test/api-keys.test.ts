@@ -1,0 +1,169 @@
+import { fileURLToPath } from "node:url";
+import { ErrorBody } from "@btt/shared/http";
+import { createKafka } from "@btt/shared/kafka";
+import { createTestDatabase, type TestDatabase } from "@btt/shared/testing";
+import { deployMigrations, silentLogger } from "@btt/shared/testing/service-basics";
+import type { Express } from "express";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { createApiKeyRepository } from "../src/data/api-keys.js";
+import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
+import { hashApiKey } from "../src/domain/api-key.js";
+import { bootstrapApiKeys } from "../src/use-cases/bootstrap-api-keys.js";
+
+const OPERATOR = "op_test_operator_key_0123456789abcdef";
+const OPERATOR_2 = "op_test_operator_key_2_0123456789abcdef";
+const EXCHANGE = "ex_test_exchange_key_0123456789abcdef";
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+let app: Express;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await deployMigrations(fileURLToPath(new URL("..", import.meta.url)), "gateway", db.url);
+  prisma = createPrismaClient(db.url);
+  const keys = createApiKeyRepository(prisma);
+  await bootstrapApiKeys(
+    keys,
+    [
+      { role: "operator", keys: [OPERATOR, OPERATOR_2] },
+      { role: "exchange", keys: [EXCHANGE] },
+    ],
+    silentLogger,
+  );
+  // Kafka is not needed by these routes; an unreachable broker keeps the test independent of it.
+  const kafka = createKafka({ clientId: "t", brokers: ["127.0.0.1:1"], logger: silentLogger });
+  app = createApp({ logger: silentLogger, prisma, kafka, downstream: [] });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+describe("API keys: auth and role matrix", () => {
+  it("stores only the SHA-256 of each configured key, and bootstrapping again changes nothing", async () => {
+    const { rows } = await db.pool.query(`SELECT name, role, key_hash FROM gateway.api_keys ORDER BY name`);
+    expect(rows.map((r) => [r.name, r.role])).toEqual([
+      ["env:exchange:1", "exchange"],
+      ["env:operator:1", "operator"],
+      ["env:operator:2", "operator"],
+    ]);
+    expect(Buffer.from(rows[1].key_hash).equals(hashApiKey(OPERATOR))).toBe(true);
+    expect(JSON.stringify(rows)).not.toContain(OPERATOR);
+    const again = await bootstrapApiKeys(
+      createApiKeyRepository(prisma),
+      [{ role: "operator", keys: [OPERATOR] }],
+      silentLogger,
+    );
+    expect(again).toEqual({ created: 0, existing: 1 });
+    await expect(
+      bootstrapApiKeys(
+        createApiKeyRepository(prisma),
+        [{ role: "exchange", keys: [OPERATOR] }],
+        silentLogger,
+      ),
+    ).rejects.toThrow(/already stored with the operator role/);
+  });
+
+  it.each([
+    ["no key", {}, 401, "UNAUTHENTICATED"],
+    ["an unknown key", bearer("op_not_a_real_key_0123456789abcdef"), 401, "UNAUTHENTICATED"],
+    ["a malformed header", { Authorization: "Basic abc" }, 401, "UNAUTHENTICATED"],
+    ["an exchange key", bearer(EXCHANGE), 403, "FORBIDDEN"],
+  ])("refuses %s on an operator route", async (_what, headers, status, code) => {
+    const res = await request(app)
+      .get("/v1/api-keys")
+      .set(headers as Record<string, string>);
+    expect(res.status).toBe(status);
+    expect(ErrorBody.parse(res.body).error.code).toBe(code);
+  });
+
+  it("lets an operator create a key (shown once), list keys (never their secrets) and revoke one", async () => {
+    const created = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR))
+      .send({ name: "exchange desk", role: "exchange" })
+      .expect(201);
+    expect(created.body).toMatchObject({ name: "exchange desk", role: "exchange", revokedAt: null });
+    expect(created.body.key).toMatch(/^ex_[A-Za-z0-9_-]{43}$/);
+
+    // The new exchange key reads nothing operator-only.
+    await request(app).get("/v1/api-keys").set(bearer(created.body.key)).expect(403);
+
+    const list = await request(app).get("/v1/api-keys").set(bearer(OPERATOR)).expect(200);
+    expect(list.body.items.map((k: { name: string }) => k.name)).toEqual([
+      "env:operator:1",
+      "env:operator:2",
+      "env:exchange:1",
+      "exchange desk",
+    ]);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect(list.body.items[0]).not.toHaveProperty("key");
+
+    const revoked = await request(app)
+      .post(`/v1/api-keys/${created.body.id}/revoke`)
+      .set(bearer(OPERATOR))
+      .send({ reason: "desk closed" })
+      .expect(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    const refused = await request(app).get("/v1/api-keys").set(bearer(created.body.key)).expect(401);
+    expect(refused.body.error.message).toMatch(/revoked/);
+
+    const { rows } = await db.pool.query(
+      `SELECT action, target, reason, key_id FROM gateway.audit_log ORDER BY seq`,
+    );
+    const operatorId = list.body.items[0].id;
+    expect(rows).toEqual([
+      {
+        action: "api-key.create",
+        target: created.body.id,
+        reason: 'exchange key "exchange desk"',
+        key_id: operatorId,
+      },
+      { action: "api-key.revoke", target: created.body.id, reason: "desk closed", key_id: operatorId },
+    ]);
+  });
+
+  it("validates bodies and ids, and refuses a key revoking itself", async () => {
+    const bad = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR))
+      .send({ name: "x", role: "admin" })
+      .expect(400);
+    expect(bad.body.error.details).toEqual([{ path: "role", message: expect.any(String) }]);
+    await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR))
+      .send({ name: "x", role: "exchange", extra: 1 })
+      .expect(400);
+    await request(app)
+      .post("/v1/api-keys/not-a-uuid/revoke")
+      .set(bearer(OPERATOR))
+      .send({ reason: "x" })
+      .expect(400);
+    await request(app)
+      .post("/v1/api-keys/00000000-0000-4000-8000-000000000000/revoke")
+      .set(bearer(OPERATOR))
+      .send({ reason: "x" })
+      .expect(404);
+    const list = await request(app).get("/v1/api-keys").set(bearer(OPERATOR)).expect(200);
+    const self = list.body.items.find((k: { name: string }) => k.name === "env:operator:1");
+    const conflict = await request(app)
+      .post(`/v1/api-keys/${self.id}/revoke`)
+      .set(bearer(OPERATOR))
+      .send({ reason: "x" })
+      .expect(409);
+    expect(conflict.body.error.code).toBe("CONFLICT");
+    // Another operator may revoke it; then it no longer authenticates.
+    await request(app)
+      .post(`/v1/api-keys/${self.id}/revoke`)
+      .set(bearer(OPERATOR_2))
+      .send({ reason: "rotated" })
+      .expect(200);
+    await request(app).get("/v1/api-keys").set(bearer(OPERATOR)).expect(401);
+  });
+});
