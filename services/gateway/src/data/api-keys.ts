@@ -54,7 +54,9 @@ export function createApiKeyRepository(prisma: PrismaClient): ApiKeyRepository {
       return row ? { ...toRecord(row), keyHash: Buffer.from(row.keyHash) } : null;
     },
     async list() {
-      return (await prisma.apiKey.findMany({ orderBy: { createdAt: "asc" } })).map(toRecord);
+      return (await prisma.apiKey.findMany({ orderBy: [{ createdAt: "asc" }, { name: "asc" }] })).map(
+        toRecord,
+      );
     },
     async revoke(id, at) {
       // Revoking twice keeps the first revocation time.
