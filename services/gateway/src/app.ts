@@ -7,6 +7,7 @@ import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
+import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -14,6 +15,7 @@ export interface AppDeps {
   kafka: Kafka;
   /** Internal services, listed by `/readyz` without making the gateway unready (API.md). */
   downstream: { name: string; url: string }[];
+  speed: SpeedRoutesDeps;
 }
 
 /** The gateway's Express app, without `listen` (supertest drives it). */
@@ -25,5 +27,6 @@ export function createApp(deps: AppDeps): Express {
   ];
   const app = createHttpApp({ logger: deps.logger, metrics: createMetrics("gateway"), readiness });
   mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
+  mountSpeedRoutes(app, deps.speed);
   return finishHttpApp(app);
 }

@@ -27,6 +27,11 @@ export const GatewayEnv = z.object({
   INDEXER_URL: httpUrl("internal URL of the indexer service").default("http://127.0.0.1:8081"),
   AIRDROP_URL: httpUrl("internal URL of the airdrop service").default("http://127.0.0.1:8082"),
   SPEED_LEDGER_URL: httpUrl("internal URL of the speed-ledger service").default("http://127.0.0.1:8083"),
+  SPEED_NETWORK: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: "must be lower-case letters, digits and dashes" })
+    .default("devnet")
+    .describe("network name in the Speed command domain btt-speed/v1/<network> (e.g. devnet, mainnet)"),
   BTT_OPERATOR_API_KEY: apiKeyList("operator API keys to create at start (comma-separated)"),
   BTT_EXCHANGE_API_KEY: apiKeyList("exchange API keys to create at start (comma-separated)"),
 });

@@ -1,10 +1,11 @@
 // Composition root of the gateway service: config → logger → database → Kafka → app → listen.
 import { startHttpService } from "@btt/shared/http";
-import { createKafka } from "@btt/shared/kafka";
+import { createEventProducer, createKafka } from "@btt/shared/kafka";
 import { createApp } from "./app.js";
 import { loadConfig, SERVICE_NAME } from "./config.js";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { createPrismaClient } from "./data/prisma.js";
+import { startVerdictConsumer, VerdictBoard } from "./messaging/verdicts.js";
 import { bootstrapApiKeys } from "./use-cases/bootstrap-api-keys.js";
 
 const config = loadConfig();
@@ -26,6 +27,12 @@ await startHttpService({
       ],
       logger,
     );
+    const producer = createEventProducer(kafka);
+    await producer.connect();
+    shutdown.add("kafka-producer", () => producer.disconnect());
+    const verdicts = new VerdictBoard();
+    const verdictConsumer = await startVerdictConsumer({ kafka, producer, board: verdicts, logger });
+    shutdown.add("verdict-consumer", () => verdictConsumer.stop());
 
     return createApp({
       logger,
@@ -36,6 +43,7 @@ await startHttpService({
         { name: "airdrop", url: config.AIRDROP_URL },
         { name: "speed-ledger", url: config.SPEED_LEDGER_URL },
       ],
+      speed: { producer, verdicts, domain: `btt-speed/v1/${config.SPEED_NETWORK}` },
     });
   },
 });

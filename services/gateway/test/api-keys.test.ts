@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { ErrorBody } from "@btt/shared/http";
-import { createKafka } from "@btt/shared/kafka";
+import { createEventProducer, createKafka } from "@btt/shared/kafka";
 import { createTestDatabase, type TestDatabase } from "@btt/shared/testing";
 import { deployMigrations, silentLogger } from "@btt/shared/testing/service-basics";
 import type { Express } from "express";
@@ -10,6 +10,7 @@ import { createApp } from "../src/app.js";
 import { createApiKeyRepository } from "../src/data/api-keys.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import { hashApiKey } from "../src/domain/api-key.js";
+import { VerdictBoard } from "../src/messaging/verdicts.js";
 import { bootstrapApiKeys } from "../src/use-cases/bootstrap-api-keys.js";
 
 const OPERATOR = "op_test_operator_key_0123456789abcdef";
@@ -35,7 +36,12 @@ beforeAll(async () => {
   );
   // Kafka is not needed by these routes; an unreachable broker keeps the test independent of it.
   const kafka = createKafka({ clientId: "t", brokers: ["127.0.0.1:1"], logger: silentLogger });
-  app = createApp({ logger: silentLogger, prisma, kafka, downstream: [] });
+  const speed = {
+    producer: createEventProducer(kafka),
+    verdicts: new VerdictBoard(),
+    domain: "btt-speed/v1/devnet",
+  };
+  app = createApp({ logger: silentLogger, prisma, kafka, downstream: [], speed });
 });
 afterAll(async () => {
   await prisma?.$disconnect();

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
+import { createEventProducer } from "@btt/shared/kafka";
 import { describeServiceBasics } from "@btt/shared/testing/service-basics";
 import { createApp } from "../src/app.js";
 import { createPrismaClient } from "../src/data/prisma.js";
+import { VerdictBoard } from "../src/messaging/verdicts.js";
 
 describeServiceBasics({
   service: "gateway",
@@ -11,5 +13,14 @@ describeServiceBasics({
   portVariable: "GATEWAY_PORT",
   hasOutbox: false,
   createPrisma: createPrismaClient,
-  createApp: (deps) => createApp({ ...deps, downstream: [] }),
+  createApp: (deps) =>
+    createApp({
+      ...deps,
+      downstream: [],
+      speed: {
+        producer: createEventProducer(deps.kafka),
+        verdicts: new VerdictBoard(),
+        domain: "btt-speed/v1/devnet",
+      },
+    }),
 });

@@ -35,12 +35,19 @@ export interface RunConsumerOptions {
   fromBeginning?: boolean;
   /** Attempts for an error that is neither transient nor permanent before dead-lettering. */
   maxAttempts?: number;
+  /**
+   * Longest a fetch waits for data (default 100 ms). Real Kafka answers a long poll as soon as
+   * data arrives; the development broker does not, so this bounds delivery latency there.
+   */
+  maxWaitTimeInMs?: number;
   /** Extra per-topic payload check beyond the catalog (e.g. a stricter shape). */
   payloadSchemas?: Record<string, z.ZodType>;
 }
 
 export interface RunningConsumer {
   consumer: Consumer;
+  /** Resolves once the consumer has joined its group and holds partitions (first join ~3 s). */
+  joined: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -129,6 +136,13 @@ export async function runEventConsumer(options: RunConsumerOptions): Promise<Run
     allowAutoTopicCreation: false,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
+    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+  });
+  const joined = new Promise<void>((resolve) => {
+    const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+      remove();
+      resolve();
+    });
   });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
@@ -209,6 +223,7 @@ export async function runEventConsumer(options: RunConsumerOptions): Promise<Run
   });
   return {
     consumer,
+    joined,
     async stop() {
       await consumer.disconnect();
     },

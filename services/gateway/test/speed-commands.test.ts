@@ -1,0 +1,239 @@
+import { randomUUID } from "node:crypto";
+import { type SignedSpeedCommand, SpeedCommandReceivedV1 } from "@btt/shared/events";
+import { ErrorBody } from "@btt/shared/http";
+import {
+  type ConsumedEvent,
+  createEventProducer,
+  createKafka,
+  type EventProducer,
+  type RunningConsumer,
+  runEventConsumer,
+} from "@btt/shared/kafka";
+import { createTestDatabase, type TestDatabase, testKafkaBrokers, waitFor } from "@btt/shared/testing";
+import { silentLogger } from "@btt/shared/testing/service-basics";
+import { signCommand } from "@btt/shared/tron";
+import type { Express } from "express";
+import request from "supertest";
+import { TronWeb } from "tronweb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
+import { startVerdictConsumer, VerdictBoard } from "../src/messaging/verdicts.js";
+
+// API.md's golden vector key: TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw.
+const PAYER_KEY = "4444444444444444444444444444444444444444444444444444444444444444";
+const PAYER = TronWeb.address.fromPrivateKey(PAYER_KEY) as string;
+const PAYEE = "TWa5cxQFesyCQUm17usvHrVkKce6rMCV4H";
+const NOW = 1_795_550_000_000;
+
+const kafka = createKafka({
+  clientId: "gateway-speed-test",
+  brokers: testKafkaBrokers(),
+  logger: silentLogger,
+});
+let producer: EventProducer;
+let db: TestDatabase;
+let prisma: PrismaClient;
+let app: Express;
+const consumers: RunningConsumer[] = [];
+const queued: ConsumedEvent[] = [];
+
+function voucher(overrides: Record<string, string> = {}) {
+  return {
+    type: "voucher",
+    domain: "btt-speed/v1/devnet",
+    id: randomUUID(),
+    notAfter: String(NOW + 60_000),
+    channelId: randomUUID(),
+    payer: PAYER,
+    payee: PAYEE,
+    cumulativeAmount: "2500000",
+    cumulativeBytes: "10485760",
+    infohash: "c9e15763f722f23e98a29decdfae341b98d53056",
+    ...overrides,
+  };
+}
+
+function signed(command: Record<string, string>, key = PAYER_KEY): SignedSpeedCommand {
+  return { command, signature: signCommand(command, key) } as SignedSpeedCommand;
+}
+
+beforeAll(async () => {
+  producer = createEventProducer(kafka);
+  await producer.connect();
+  db = await createTestDatabase();
+  prisma = createPrismaClient(db.url);
+  const verdicts = new VerdictBoard();
+  const verdictConsumer = await startVerdictConsumer({
+    kafka,
+    producer,
+    board: verdicts,
+    logger: silentLogger,
+  });
+  const commandsConsumer = await runEventConsumer({
+    kafka,
+    groupId: `speed-commands-test-${randomUUID()}`,
+    topics: ["speed.commands"],
+    fromBeginning: false,
+    logger: silentLogger,
+    producer,
+    handle: async (event) => {
+      queued.push(event);
+    },
+  });
+  consumers.push(verdictConsumer, commandsConsumer);
+  await Promise.all([verdictConsumer.joined, commandsConsumer.joined]);
+  app = createApp({
+    logger: silentLogger,
+    prisma,
+    kafka,
+    downstream: [],
+    speed: { producer, verdicts, domain: "btt-speed/v1/devnet", now: () => NOW },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of consumers) await c.stop();
+  await producer?.disconnect();
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+describe("POST /v1/speed/commands", () => {
+  it("forwards a signed command verbatim to speed.commands, keyed by the payer, and answers 202", async () => {
+    const body = signed(voucher());
+    const res = await request(app).post("/v1/speed/commands").send(body).expect(202);
+    expect(res.body).toEqual({ commandId: body.command.id, status: "queued" });
+    const event = await waitFor(
+      () => queued.find((e) => (e.envelope.payload as SignedSpeedCommand).command.id === body.command.id),
+      20_000,
+      "the command on Kafka",
+    );
+    expect(event.key).toBe(PAYER);
+    const payload = SpeedCommandReceivedV1.parse(event.envelope.payload);
+    expect(payload.command).toEqual(body.command);
+    expect(payload.signature).toBe(body.signature);
+    expect(payload.receivedAt).toBe(new Date(NOW).toISOString());
+  });
+
+  it("accepts API.md's golden vector signature", async () => {
+    const golden = {
+      command: {
+        type: "voucher",
+        domain: "btt-speed/v1/devnet",
+        id: "0b6a3d0e-6c1f-4a53-9d0c-2f8e1a7b9c44",
+        notAfter: "1795555200000",
+        channelId: "9f1c2b3a-4d5e-4f60-8a7b-6c5d4e3f2a10",
+        payer: "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw",
+        payee: "TWa5cxQFesyCQUm17usvHrVkKce6rMCV4H",
+        cumulativeAmount: "2500000",
+        cumulativeBytes: "10485760",
+        infohash: "c9e15763f722f23e98a29decdfae341b98d53056",
+      },
+      signature:
+        "0x7b3e7475b64c3252770706b4e1782cdaeab7ca478bec0b29d0124bbaf088c21971d77fcd7a66cbcc0a93717dfc5adcadd4d7b6b68f9e4758cb85b191db741cb21b",
+    };
+    await request(app).post("/v1/speed/commands").send(golden).expect(202);
+  });
+
+  it.each([
+    ["a forged signature (another key)", () => signed(voucher(), "55".repeat(32)), 401, "INVALID_SIGNATURE"],
+    [
+      "a tampered amount",
+      () => ({ ...signed(voucher()), command: { ...signed(voucher()).command, cumulativeAmount: "9" } }),
+      401,
+      "INVALID_SIGNATURE",
+    ],
+    [
+      "another deployment's domain",
+      () => signed(voucher({ domain: "btt-speed/v1/mainnet" })),
+      400,
+      "VALIDATION_FAILED",
+    ],
+    [
+      "notAfter more than 24 h ahead",
+      () => signed(voucher({ notAfter: String(NOW + 25 * 3600_000) })),
+      400,
+      "VALIDATION_FAILED",
+    ],
+    [
+      "a number amount",
+      () => ({ command: { ...voucher(), cumulativeAmount: 5 }, signature: `0x${"11".repeat(65)}` }),
+      400,
+      "VALIDATION_FAILED",
+    ],
+    ["an unknown field", () => ({ ...signed(voucher()), extra: true }), 400, "VALIDATION_FAILED"],
+  ])("refuses %s at the edge and never queues it", async (_what, make, status, code) => {
+    const body = make() as { command: { id: string } };
+    const res = await request(app).post("/v1/speed/commands").send(body);
+    expect(res.status).toBe(status);
+    expect(ErrorBody.parse(res.body).error.code).toBe(code);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      queued.some((e) => (e.envelope.payload as SignedSpeedCommand).command.id === body.command.id),
+    ).toBe(false);
+  });
+
+  it("with ?wait answers the ledger's verdict from speed.events, or 202 when none comes in time", async () => {
+    const accepted = signed(voucher());
+    const rejected = signed(voucher());
+    // The ledger's side of the contract: verdicts on speed.events once the commands are queued.
+    const answer = async () => {
+      await waitFor(
+        () =>
+          queued.filter((e) =>
+            [accepted.command.id, rejected.command.id].includes(
+              (e.envelope.payload as SignedSpeedCommand).command.id,
+            ),
+          ).length === 2
+            ? true
+            : undefined,
+        20_000,
+        "both commands",
+      );
+      await producer.publish([
+        {
+          topic: "speed.events",
+          key: PAYER,
+          event: "command.accepted@1",
+          payload: {
+            commandId: accepted.command.id,
+            commandType: "voucher",
+            signer: PAYER,
+            account: PAYER,
+            effects: [],
+            appliedAt: new Date(NOW).toISOString(),
+          },
+        },
+        {
+          topic: "speed.events",
+          key: PAYER,
+          event: "command.rejected@1",
+          payload: {
+            commandId: rejected.command.id,
+            commandType: "voucher",
+            signer: PAYER,
+            account: PAYER,
+            reason: "EXCEEDS_LOCK",
+            message: "above the lock",
+            rejectedAt: new Date(NOW).toISOString(),
+          },
+        },
+      ]);
+    };
+    const [a, r] = await Promise.all([
+      request(app).post("/v1/speed/commands?wait=5000").send(accepted),
+      request(app).post("/v1/speed/commands?wait=5000").send(rejected),
+      answer(),
+    ]);
+    expect(a.status).toBe(200);
+    expect(a.body).toEqual({ commandId: accepted.command.id, status: "accepted" });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ commandId: rejected.command.id, status: "rejected", reason: "EXCEEDS_LOCK" });
+
+    const silent = signed(voucher());
+    const timedOut = await request(app).post("/v1/speed/commands?wait=300").send(silent).expect(202);
+    expect(timedOut.body).toEqual({ commandId: silent.command.id, status: "queued" });
+    await request(app).post("/v1/speed/commands?wait=9000").send(signed(voucher())).expect(400);
+  });
+});
