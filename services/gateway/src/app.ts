@@ -2,6 +2,7 @@ import { createHttpApp, createMetrics, finishHttpApp, type ReadinessCheck } from
 import { pingKafka } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
 import type { Express } from "express";
+import helmet from "helmet";
 import type { Kafka } from "kafkajs";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
@@ -25,7 +26,14 @@ export function createApp(deps: AppDeps): Express {
     { name: "kafka", critical: true, check: () => pingKafka(deps.kafka) },
     ...deps.downstream.map((d) => downstreamCheck(d.name, d.url)),
   ];
-  const app = createHttpApp({ logger: deps.logger, metrics: createMetrics("gateway"), readiness });
+  const app = createHttpApp({
+    logger: deps.logger,
+    metrics: createMetrics("gateway"),
+    readiness,
+    // Security headers on every answer. CORS stays closed: no Access-Control-Allow-Origin is ever
+    // sent, so browsers on other origins cannot read the API (a console is served same-origin).
+    middleware: [helmet({ crossOriginResourcePolicy: { policy: "same-origin" } })],
+  });
   mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
   mountSpeedRoutes(app, deps.speed);
   return finishHttpApp(app);

@@ -173,3 +173,22 @@ describe("API keys: auth and role matrix", () => {
     await request(app).get("/v1/api-keys").set(bearer(OPERATOR)).expect(401);
   });
 });
+
+describe("gateway hardening", () => {
+  it("sends security headers and no CORS permission, on successes and errors alike", async () => {
+    for (const res of [
+      await request(app).get("/healthz").set("Origin", "https://evil.example"),
+      await request(app).get("/v1/api-keys").set("Origin", "https://evil.example"),
+      await request(app)
+        .options("/v1/api-keys")
+        .set("Origin", "https://evil.example")
+        .set("Access-Control-Request-Method", "GET"),
+    ]) {
+      expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["strict-transport-security"]).toMatch(/max-age=/);
+      expect(res.headers["content-security-policy"]).toContain("default-src 'self'");
+      expect(res.headers["x-request-id"]).toBeTruthy();
+    }
+  });
+});

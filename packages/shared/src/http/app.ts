@@ -29,6 +29,8 @@ export interface CreateHttpAppOptions {
   bodyLimitBytes?: number;
   /** Set when behind a reverse proxy, so `req.ip` is the client's. */
   trustProxy?: boolean | number | string;
+  /** Middleware run on every request before any route (security headers, rate limits). */
+  middleware?: RequestHandler[];
 }
 
 /**
@@ -43,6 +45,7 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
   app.set("query parser", "simple");
 
   app.use(requestContext(options.logger, options.metrics));
+  for (const handler of options.middleware ?? []) app.use(handler);
   app.use(
     express.json({
       limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
