@@ -8,6 +8,7 @@ import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
+import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimiters } from "./http/rate-limits.js";
 import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
 
 export interface AppDeps {
@@ -17,6 +18,7 @@ export interface AppDeps {
   /** Internal services, listed by `/readyz` without making the gateway unready (API.md). */
   downstream: { name: string; url: string }[];
   speed: SpeedRoutesDeps;
+  rateLimits?: RateLimits;
 }
 
 /** The gateway's Express app, without `listen` (supertest drives it). */
@@ -32,7 +34,10 @@ export function createApp(deps: AppDeps): Express {
     readiness,
     // Security headers on every answer. CORS stays closed: no Access-Control-Allow-Origin is ever
     // sent, so browsers on other origins cannot read the API (a console is served same-origin).
-    middleware: [helmet({ crossOriginResourcePolicy: { policy: "same-origin" } })],
+    middleware: [
+      helmet({ crossOriginResourcePolicy: { policy: "same-origin" } }),
+      ...rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
+    ],
   });
   mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
   mountSpeedRoutes(app, deps.speed);

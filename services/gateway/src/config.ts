@@ -1,4 +1,4 @@
-import { commonEnv, httpUrl, loadConfigOrExit, port } from "@btt/shared/config";
+import { commonEnv, httpUrl, loadConfigOrExit, port, positiveInt } from "@btt/shared/config";
 import { z } from "zod";
 import { API_KEY_MIN_LENGTH } from "./domain/api-key.js";
 
@@ -32,6 +32,8 @@ export const GatewayEnv = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: "must be lower-case letters, digits and dashes" })
     .default("devnet")
     .describe("network name in the Speed command domain btt-speed/v1/<network> (e.g. devnet, mainnet)"),
+  RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt(1_200, "requests per minute from one client address"),
+  RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt(6_000, "requests per minute with one API key"),
   BTT_OPERATOR_API_KEY: apiKeyList("operator API keys to create at start (comma-separated)"),
   BTT_EXCHANGE_API_KEY: apiKeyList("exchange API keys to create at start (comma-separated)"),
 });

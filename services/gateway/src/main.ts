@@ -44,6 +44,10 @@ await startHttpService({
         { name: "speed-ledger", url: config.SPEED_LEDGER_URL },
       ],
       speed: { producer, verdicts, domain: `btt-speed/v1/${config.SPEED_NETWORK}` },
+      rateLimits: {
+        perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+        perKeyPerMinute: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
+      },
     });
   },
 });

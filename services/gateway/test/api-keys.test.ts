@@ -192,3 +192,37 @@ describe("gateway hardening", () => {
     }
   });
 });
+
+describe("rate limits", () => {
+  it("answers 429 RATE_LIMITED with Retry-After past the per-key and per-address limits, never on health", async () => {
+    const kafka = createKafka({ clientId: "t", brokers: ["127.0.0.1:1"], logger: silentLogger });
+    const speed = {
+      producer: createEventProducer(kafka),
+      verdicts: new VerdictBoard(),
+      domain: "btt-speed/v1/devnet",
+    };
+    const limitedApp = createApp({
+      logger: silentLogger,
+      prisma,
+      kafka,
+      downstream: [],
+      speed,
+      rateLimits: { perIpPerMinute: 8, perKeyPerMinute: 3 },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1)
+      statuses.push((await request(limitedApp).get("/v1/api-keys").set(bearer(OPERATOR_2))).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await request(limitedApp).get("/v1/api-keys").set(bearer(OPERATOR_2)).expect(429);
+    expect(ErrorBody.parse(refused.body).error.code).toBe("RATE_LIMITED");
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers["retry-after"])).toBeLessThanOrEqual(60);
+    // Another key still passes until the address itself is over its limit (8 per minute).
+    await request(limitedApp).get("/v1/api-keys").set(bearer(EXCHANGE)).expect(403);
+    await request(limitedApp).get("/v1/api-keys").set(bearer(EXCHANGE)).expect(403);
+    await request(limitedApp).get("/v1/api-keys").set(bearer(EXCHANGE)).expect(403);
+    const overAddress = await request(limitedApp).get("/v1/api-keys").set(bearer(EXCHANGE)).expect(429);
+    expect(overAddress.body.error.message).toMatch(/from this address/);
+    for (let i = 0; i < 5; i += 1) await request(limitedApp).get("/healthz").expect(200);
+  });
+});
