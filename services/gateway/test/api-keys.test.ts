@@ -226,3 +226,54 @@ describe("rate limits", () => {
     for (let i = 0; i < 5; i += 1) await request(limitedApp).get("/healthz").expect(200);
   });
 });
+
+describe("Idempotency-Key on operator POSTs", () => {
+  it("replays the first answer for the same key and body, refuses another body, keys scoped per API key", async () => {
+    const first = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "create-desk-2")
+      .send({ name: "desk 2", role: "exchange" })
+      .expect(201);
+    expect(first.headers["idempotency-replayed"]).toBeUndefined();
+    const again = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "create-desk-2")
+      .send({ name: "desk 2", role: "exchange" })
+      .expect(201);
+    expect(again.headers["idempotency-replayed"]).toBe("true");
+    expect(again.body).toEqual(first.body);
+    const list = await request(app).get("/v1/api-keys").set(bearer(OPERATOR_2)).expect(200);
+    expect(list.body.items.filter((k: { name: string }) => k.name === "desk 2")).toHaveLength(1);
+
+    const mismatch = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "create-desk-2")
+      .send({ name: "desk 3", role: "exchange" })
+      .expect(409);
+    expect(ErrorBody.parse(mismatch.body).error.code).toBe("IDEMPOTENCY_MISMATCH");
+
+    // An error answer is kept too: the same request is answered the same way.
+    const bad = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "bad-1")
+      .send({ name: "", role: "exchange" });
+    const badAgain = await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "bad-1")
+      .send({ name: "", role: "exchange" });
+    expect([bad.status, badAgain.status]).toEqual([400, 400]);
+    expect(badAgain.headers["idempotency-replayed"]).toBe("true");
+
+    await request(app)
+      .post("/v1/api-keys")
+      .set(bearer(OPERATOR_2))
+      .set("Idempotency-Key", "x".repeat(201))
+      .send({ name: "d", role: "exchange" })
+      .expect(400);
+  });
+});

@@ -7,6 +7,7 @@ import type { PrismaClient } from "../data/prisma.js";
 import { ROLES } from "../domain/api-key.js";
 import { createApiKey, revokeApiKey } from "../use-cases/manage-api-keys.js";
 import { actingKey, requireRole } from "./auth.js";
+import { idempotency } from "./idempotency.js";
 
 export const CreateApiKeyBody = z
   .object({
@@ -37,7 +38,7 @@ export function mountApiKeyRoutes(
   const router = Router();
   router.use(requireRole(deps.keys, "operator"));
 
-  router.post("/", async (req, res) => {
+  router.post("/", idempotency(deps.prisma), async (req, res) => {
     const body = parseInput(CreateApiKeyBody, req.body, "body");
     const created = await createApiKey(deps.keys, body);
     await recordAudit(deps.prisma, {
@@ -54,7 +55,7 @@ export function mountApiKeyRoutes(
     res.json({ items: (await deps.keys.list()).map(view), nextCursor: null });
   });
 
-  router.post("/:id/revoke", async (req, res) => {
+  router.post("/:id/revoke", idempotency(deps.prisma), async (req, res) => {
     const { id } = parseInput(KeyIdParam, req.params, "path");
     const { reason } = parseInput(RevokeApiKeyBody, req.body, "body");
     const acting = actingKey(res.locals);
