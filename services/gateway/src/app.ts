@@ -7,6 +7,7 @@ import type { Kafka } from "kafkajs";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
+import { mountDocsRoutes } from "./http/docs-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimiters } from "./http/rate-limits.js";
 import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
@@ -41,5 +42,6 @@ export function createApp(deps: AppDeps): Express {
   });
   mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
   mountSpeedRoutes(app, deps.speed);
+  mountDocsRoutes(app);
   return finishHttpApp(app);
 }

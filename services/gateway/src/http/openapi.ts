@@ -1,0 +1,220 @@
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { ERROR_CODES } from "@btt/shared/errors";
+import { SignedSpeedCommand } from "@btt/shared/events";
+import { z } from "zod";
+import { ROLES } from "../domain/api-key.js";
+import { CreateApiKeyBody, RevokeApiKeyBody } from "./api-keys-routes.js";
+
+extendZodWithOpenApi(z);
+
+/**
+ * The OpenAPI 3.1 document of the routes this gateway serves, generated from the same zod schemas
+ * the routes validate with (API.md is the prose form; this is the machine-readable one).
+ */
+
+const ApiKeyView = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    createdAt: z.iso.datetime(),
+    revokedAt: z.iso.datetime().nullable(),
+  })
+  .openapi("ApiKey");
+
+const CreatedApiKey = ApiKeyView.extend({
+  key: z.string().describe("the key itself; shown only in this answer"),
+}).openapi("CreatedApiKey");
+
+const CommandAnswer = z
+  .object({
+    commandId: z.uuid(),
+    status: z.enum(["queued", "accepted", "rejected"]),
+    reason: z.string().optional(),
+  })
+  .openapi("SpeedCommandAnswer");
+
+const Readiness = z
+  .object({
+    status: z.enum(["ready", "unready"]),
+    dependencies: z.array(
+      z.object({
+        name: z.string(),
+        critical: z.boolean(),
+        state: z.enum(["up", "down"]),
+        latencyMs: z.number().int(),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .openapi("Readiness");
+
+/** API.md's error body (the same shape as @btt/shared/http ErrorBody, which the tests parse answers with). */
+const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })),
+      requestId: z.string(),
+    }),
+  })
+  .openapi("Error");
+
+const json = (schema: z.ZodType) => ({ "application/json": { schema } });
+const errorResponses = (schema: z.ZodType, statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [s, { description: `error (see API.md "Errors")`, content: json(schema) }]),
+  );
+const IdempotencyKeyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .max(200)
+    .optional()
+    .describe("retry-safe key; the same key and body replay the first answer"),
+});
+
+export interface RouteDoc {
+  method: "get" | "post";
+  path: string;
+}
+
+export function buildOpenApiDocument(): {
+  document: ReturnType<OpenApiGeneratorV31["generateDocument"]>;
+  routes: RouteDoc[];
+} {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "an operator or exchange API key",
+  });
+  const operator = [{ [bearer.name]: [] }];
+  const errors = (...statuses: number[]) => errorResponses(ErrorSchema, statuses);
+
+  registry.registerPath({
+    method: "get",
+    path: "/healthz",
+    tags: ["system"],
+    summary: "Liveness: 200 while the process runs",
+    responses: { 200: { description: "alive", content: json(z.object({ status: z.literal("ok") })) } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/readyz",
+    tags: ["system"],
+    summary: "Readiness: the gateway's own dependencies, and downstream services listed",
+    responses: {
+      200: { description: "ready", content: json(Readiness) },
+      503: { description: "a critical dependency is down", content: json(Readiness) },
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/metrics",
+    tags: ["system"],
+    summary: "Prometheus metrics",
+    responses: {
+      200: { description: "text exposition format", content: { "text/plain": { schema: z.string() } } },
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/openapi.json",
+    tags: ["system"],
+    summary: "This document",
+    responses: { 200: { description: "OpenAPI 3.1", content: json(z.record(z.string(), z.unknown())) } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/docs",
+    tags: ["system"],
+    summary: "Human-readable API reference",
+    responses: { 200: { description: "HTML", content: { "text/html": { schema: z.string() } } } },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/api-keys",
+    tags: ["api keys"],
+    summary: "Create an API key (operator); the key is shown once",
+    security: operator,
+    request: { headers: IdempotencyKeyHeader, body: { content: json(CreateApiKeyBody), required: true } },
+    responses: {
+      201: { description: "created", content: json(CreatedApiKey) },
+      ...errors(400, 401, 403, 409, 429),
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/v1/api-keys",
+    tags: ["api keys"],
+    summary: "List API keys (operator); secrets are never listed",
+    security: operator,
+    responses: {
+      200: {
+        description: "every key",
+        content: json(z.object({ items: z.array(ApiKeyView), nextCursor: z.string().nullable() })),
+      },
+      ...errors(401, 403, 429),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/api-keys/{id}/revoke",
+    tags: ["api keys"],
+    summary: "Revoke an API key (operator; audit-logged)",
+    security: operator,
+    request: {
+      params: z.object({ id: z.uuid() }),
+      headers: IdempotencyKeyHeader,
+      body: { content: json(RevokeApiKeyBody), required: true },
+    },
+    responses: {
+      200: { description: "revoked", content: json(ApiKeyView) },
+      ...errors(400, 401, 403, 404, 409, 429),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/v1/speed/commands",
+    tags: ["speed"],
+    summary: "Submit a signed Speed command (authenticated by its signature)",
+    description:
+      "Shape, domain and signature are checked here; the command is forwarded verbatim to Kafka. " +
+      "The signed message is the command's RFC 8785 canonical JSON, signed with TronWeb's signMessageV2.",
+    request: {
+      query: z.object({
+        wait: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(5000)
+          .optional()
+          .describe("ms to wait for the ledger's verdict"),
+      }),
+      body: { content: json(SignedSpeedCommand), required: true },
+    },
+    responses: {
+      200: { description: "the ledger's verdict came within `wait`", content: json(CommandAnswer) },
+      202: { description: "queued", content: json(CommandAnswer) },
+      ...errors(400, 401, 413, 429, 503),
+    },
+  });
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "BTT ecosystem backend — public API v1",
+      version: "1.0.0",
+      description:
+        "Airdrops, entitlements and BitTorrent Speed payments on TRON. Amounts are decimal strings of base units.",
+    },
+  });
+  const routes: RouteDoc[] = [];
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of ["get", "post"] as const) {
+      if ((item as Record<string, unknown>)[method]) routes.push({ method, path });
+    }
+  }
+  return { document, routes };
+}
