@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLogger, type Logger } from "@btt/shared/logger";
 import express from "express";
@@ -5,7 +6,8 @@ import { Chain } from "./chain/chain.js";
 import { generateGenesis, loadGenesisFile } from "./genesis/index.js";
 import type { Genesis } from "./genesis/types.js";
 import { mountDevnetRoutes } from "./http/devnet-routes.js";
-import { mountWalletRoutes, textBody } from "./http/wallet-routes.js";
+import { walletFastPath } from "./http/fast-path.js";
+import { mountWalletRoutes, textBody, walletRoutes } from "./http/wallet-routes.js";
 
 /**
  * A local TRON node speaking java-tron's HTTP API for TronWeb 6.5 (the project's Anvil):
@@ -75,13 +77,18 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   app.get("/healthcheck", (_req, res) => {
     res.json({ status: "ok", head: chain.head() });
   });
-  mountWalletRoutes(app, chain);
+  const routes = walletRoutes(chain);
+  mountWalletRoutes(app, chain, routes);
   mountDevnetRoutes(app, chain, genesis, mineSync);
+  const fastPath = walletFastPath(chain, routes);
 
   const host = options.host ?? "127.0.0.1";
-  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? 9090, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = createServer((req, res) => {
+      if (!fastPath(req, res)) app(req, res);
+    });
     s.once("error", reject);
+    s.listen(options.port ?? 9090, host, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;

@@ -1,7 +1,7 @@
 import { type BlockHeaderRaw, blockIdOf, encodeHeaderRaw, merkleRoot } from "../protocol/block.js";
 import { sha256 } from "../protocol/crypto.js";
 import { ProtoWriter } from "../protocol/protobuf.js";
-import { type DecodedTransaction, encodeTransactionBytes } from "../protocol/transaction.js";
+import { type DecodedTransaction, transactionSize } from "../protocol/transaction.js";
 
 /**
  * Compact block storage: a block keeps its header fields and the ids of its transactions (none
@@ -31,13 +31,22 @@ export function headerOf(b: BlockRecord, witnessAddress: string): BlockHeaderRaw
   };
 }
 
+const RET_SUCCESS = new ProtoWriter().varint(3, 1).finish(); // Result.contractRet = SUCCESS (1)
+
+function blockTransactionWriter(tx: DecodedTransaction): ProtoWriter {
+  const w = new ProtoWriter(transactionSize(tx.rawBytes, tx.signatures) + 8).message(1, tx.rawBytes, true);
+  for (const s of tx.signatures) w.message(2, s, true);
+  return w.message(5, RET_SUCCESS, true);
+}
+
 /** The full transaction as stored in a block: raw_data, signatures and ret [{contractRet: SUCCESS}]. */
 export function blockTransactionBytes(tx: DecodedTransaction): Buffer {
-  const ret = new ProtoWriter().varint(3, 1).finish(); // Result.contractRet = SUCCESS (1)
-  return Buffer.concat([
-    encodeTransactionBytes(tx.rawBytes, tx.signatures),
-    new ProtoWriter().message(5, ret, true).finish(),
-  ]);
+  return blockTransactionWriter(tx).finish();
+}
+
+/** sha256 of `blockTransactionBytes(tx)`: a txTrieRoot leaf. */
+export function blockTransactionHash(tx: DecodedTransaction): Buffer {
+  return sha256(blockTransactionWriter(tx).view());
 }
 
 export function sealBlock(
@@ -47,7 +56,7 @@ export function sealBlock(
   txs: DecodedTransaction[],
   witnessAddress: string,
 ): BlockRecord {
-  const txTrieRoot = merkleRoot(txs.map((tx) => sha256(blockTransactionBytes(tx))));
+  const txTrieRoot = merkleRoot(txs.map(blockTransactionHash));
   const record: BlockRecord = { number, timestamp, id: Buffer.alloc(32), parentHash, txTrieRoot };
   if (txs.length > 0) record.txIds = txs.map((tx) => tx.txId.toString("hex"));
   record.id = blockIdOf(BigInt(number), sha256(encodeHeaderRaw(headerOf(record, witnessAddress))));

@@ -3,7 +3,7 @@ import type { Genesis, GenesisAccount, GenesisAsset } from "../genesis/types.js"
 import { blockIdOf } from "../protocol/block.js";
 import { recoverSigner, sha256 } from "../protocol/crypto.js";
 import type { Json } from "../protocol/json.js";
-import { type DecodedTransaction, encodeTransactionBytes } from "../protocol/transaction.js";
+import { type DecodedTransaction, transactionSize } from "../protocol/transaction.js";
 import { ACTUATORS } from "./actuators/index.js";
 import { str } from "./actuators/types.js";
 import { BandwidthError, chargeBandwidth } from "./bandwidth.js";
@@ -249,7 +249,7 @@ export class Chain {
     if (!this.checkTapos(raw.refBlockBytes, raw.refBlockHash)) {
       return { code: "TAPOS_ERROR", message: "Tapos check error." };
     }
-    const size = encodeTransactionBytes(tx.rawBytes, tx.signatures).length;
+    const size = transactionSize(tx.rawBytes, tx.signatures);
     if (size > PARAMS.maxTransactionBytes) {
       return { code: "TOO_BIG_TRANSACTION_ERROR", message: `Too big transaction, the size is ${size} bytes` };
     }

@@ -27,9 +27,13 @@ function truthy(v: unknown): boolean {
 }
 
 export function readParams(req: Request): WalletParams {
-  const query = (req.query ?? {}) as Record<string, unknown>;
+  return paramsOf((req.query ?? {}) as Record<string, unknown>, typeof req.body === "string" ? req.body : "");
+}
+
+/** The parameters of a request with this query (parsed) and body text. */
+export function paramsOf(query: Record<string, unknown>, bodyText: string): WalletParams {
   let body: Record<string, unknown> = {};
-  const text = typeof req.body === "string" ? req.body.trim() : "";
+  const text = bodyText.trim();
   if (text.length > 0 && text.startsWith("{")) {
     try {
       body = parseJsonBody(text) as Record<string, unknown>;
@@ -37,7 +41,11 @@ export function readParams(req: Request): WalletParams {
       throw new BadRequest((error as Error).message, "com.alibaba.fastjson.JSONException");
     }
   }
-  const merged = { ...query, ...body };
+  let merged = body;
+  for (const _ in query) {
+    merged = { ...query, ...body };
+    break;
+  }
   return {
     body: merged,
     visible: truthy(merged.visible),

@@ -24,29 +24,43 @@ import { renderAccount, renderAsset, renderBlock, renderTransactionInfo } from "
 type View = "full" | "solid";
 type Handler = (p: WalletParams, view: View) => Json;
 
+/** One `/wallet/*` or `/walletsolidity/*` endpoint. */
+export interface WalletRoute {
+  handler: Handler;
+  view: View;
+}
+
 const CODE_VERSION = "4.8.1";
 
-export function mountWalletRoutes(app: Express, chain: Chain): void {
-  const route = (name: string, handler: Handler, solidity: boolean) => {
-    const bind = (prefix: string, view: View) => {
-      const fn = async (req: Request, res: Response) => {
-        if (chain.faults.latencyMs > 0) await sleep(chain.faults.latencyMs);
-        let body: string;
-        try {
-          const p = readParams(req);
-          body = stringifyJson(handler(p, view), p.int64AsString);
-        } catch (error) {
-          const cls =
-            error instanceof BadRequest ? error.exceptionClass : "java.lang.IllegalArgumentException";
-          body = JSON.stringify({ Error: `class ${cls} : ${(error as Error).message}` });
-        }
-        res.type("application/json").send(body);
-      };
-      app.get(`/${prefix}/${name}`, fn);
-      app.post(`/${prefix}/${name}`, fn);
+/** The reply text of a route: the handler's JSON, or java-tron's `{"Error": …}` when it throws. */
+export function answerWallet(route: WalletRoute, p: () => WalletParams): string {
+  try {
+    const params = p();
+    return stringifyJson(route.handler(params, route.view), params.int64AsString);
+  } catch (error) {
+    const cls = error instanceof BadRequest ? error.exceptionClass : "java.lang.IllegalArgumentException";
+    return JSON.stringify({ Error: `class ${cls} : ${(error as Error).message}` });
+  }
+}
+
+/** Express routes (GET and POST) for every endpoint of the table. */
+export function mountWalletRoutes(app: Express, chain: Chain, routes: Map<string, WalletRoute>): void {
+  for (const [path, route] of routes) {
+    const fn = async (req: Request, res: Response) => {
+      if (chain.faults.latencyMs > 0) await sleep(chain.faults.latencyMs);
+      res.type("application/json").send(answerWallet(route, () => readParams(req)));
     };
-    bind("wallet", "full");
-    if (solidity) bind("walletsolidity", "solid");
+    app.get(path, fn);
+    app.post(path, fn);
+  }
+}
+
+/** The endpoint table, keyed by path (`/wallet/getnowblock`, `/walletsolidity/getnowblock`, …). */
+export function walletRoutes(chain: Chain): Map<string, WalletRoute> {
+  const routes = new Map<string, WalletRoute>();
+  const route = (name: string, handler: Handler, solidity: boolean) => {
+    routes.set(`/wallet/${name}`, { handler, view: "full" });
+    if (solidity) routes.set(`/walletsolidity/${name}`, { handler, view: "solid" });
   };
 
   const topOf = (view: View) => (view === "solid" ? chain.solidHead() : chain.head());
@@ -345,6 +359,7 @@ export function mountWalletRoutes(app: Express, chain: Chain): void {
     },
     false,
   );
+  return routes;
 }
 
 function accountNet(chain: Chain, a: Parameters<typeof renderAccount>[0]): Record<string, Json> {

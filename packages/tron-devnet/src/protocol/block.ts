@@ -76,12 +76,17 @@ export function merkleRoot(leaves: Buffer[]): Buffer {
   // shared: an empty block should cost only its header (callers never mutate roots)
   if (leaves.length === 0) return EMPTY_ROOT;
   let level = leaves;
+  const pair = Buffer.allocUnsafe(64);
   while (level.length > 1) {
     const next: Buffer[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const left = level[i] as Buffer;
       const right = level[i + 1];
-      next.push(right ? sha256(Buffer.concat([left, right])) : left);
+      if (right && left.length === 32 && right.length === 32) {
+        left.copy(pair, 0);
+        right.copy(pair, 32);
+        next.push(sha256(pair));
+      } else next.push(right ? sha256(Buffer.concat([left, right])) : left);
     }
     level = next;
   }

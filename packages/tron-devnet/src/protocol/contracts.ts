@@ -181,11 +181,20 @@ export function decodeContractValue(type: string, bytes: Uint8Array): ContractVa
   return out;
 }
 
+/** The schemas in field-number order (the order fields are written in), computed once. */
+const FIELDS_BY_NUMBER: Record<string, FieldSpec[]> = Object.fromEntries(
+  Object.entries(CONTRACT_FIELDS).map(([type, specs]) => [type, [...specs].sort((a, b) => a.no - b.no)]),
+);
+
 export function encodeContractValue(type: string, value: ContractValue): Buffer {
-  const specs = CONTRACT_FIELDS[type];
+  return writeContractValue(new ProtoWriter(), type, value).finish();
+}
+
+/** Appends the fields of a contract value to `w` (so callers can nest without extra copies). */
+export function writeContractValue(w: ProtoWriter, type: string, value: ContractValue): ProtoWriter {
+  const specs = FIELDS_BY_NUMBER[type];
   if (!specs) throw new TypeError(`no schema for ${type}`);
-  const w = new ProtoWriter();
-  for (const spec of [...specs].sort((a, b) => a.no - b.no)) {
+  for (const spec of specs) {
     const v = value[spec.json];
     if (v === undefined) continue;
     switch (spec.kind) {
@@ -219,7 +228,7 @@ export function encodeContractValue(type: string, value: ContractValue): Buffer 
         break;
     }
   }
-  return w.finish();
+  return w;
 }
 
 /** java-tron JSON of a contract value; proto3 defaults are left out (TRON-API.md §1). */

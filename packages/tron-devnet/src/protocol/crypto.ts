@@ -23,18 +23,40 @@ export function privateKeyToAddressHex(privateKeyHex: string): string {
   return publicKeyToAddressHex(pub);
 }
 
+/**
+ * Addresses of recently recovered public keys. Recovery itself (native libsecp256k1) must run for
+ * every signature, but the keccak that turns the key into an address is pure JS and the same few
+ * keys sign almost everything, so it is cached by the key's bytes (bounded: cleared when full).
+ */
+const addressByPublicKey = new Map<string, string>();
+const ADDRESS_CACHE_LIMIT = 100_000;
+
+function addressOfPublicKey(uncompressed: Uint8Array): string {
+  const key = Buffer.from(uncompressed.buffer, uncompressed.byteOffset, uncompressed.byteLength).toString(
+    "latin1",
+  );
+  let address = addressByPublicKey.get(key);
+  if (address === undefined) {
+    address = publicKeyToAddressHex(uncompressed);
+    if (addressByPublicKey.size >= ADDRESS_CACHE_LIMIT) addressByPublicKey.clear();
+    addressByPublicKey.set(key, address);
+  }
+  return address;
+}
+
 /** The signer's `41…` hex address, or null when the signature is malformed or unrecoverable. */
 export function recoverSigner(digest: Uint8Array, signature: Uint8Array): string | null {
   if (signature.length !== 65) return null;
   const v = signature[64] ?? 0;
   const recid = v >= 27 ? v - 27 : v;
   if (recid !== 0 && recid !== 1) return null;
+  let pub: Uint8Array;
   try {
-    const pub = secp256k1.ecdsaRecover(signature.subarray(0, 64), recid, digest, false);
-    return publicKeyToAddressHex(pub);
+    pub = secp256k1.ecdsaRecover(signature.subarray(0, 64), recid, digest, false);
   } catch {
     return null;
   }
+  return addressOfPublicKey(pub);
 }
 
 /** 65-byte signature with v = 0/1, as java-tron's witnesses sign block headers. */

@@ -19,6 +19,13 @@ const BIGINT_MARK = "\u0000bigint:";
 
 /** JSON text with bigint printed as a bare integer (or a string with int64AsString). */
 export function stringifyJson(value: unknown, int64AsString = false): string {
+  // Without a bigint (a broadcast reply) the replacer changes nothing and only costs time; with
+  // one, JSON.stringify throws at once (the rendered objects carry their int64s up front).
+  try {
+    return JSON.stringify(value) ?? "null";
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
   const text = JSON.stringify(value, (_key, v: unknown) =>
     typeof v === "bigint" ? (int64AsString ? v.toString() : `${BIGINT_MARK}${v}`) : v,
   );
@@ -60,5 +67,5 @@ export function hexToBytes(input: unknown, name: string): Buffer {
   if (typeof input !== "string" || !/^(0x)?([0-9a-fA-F]{2})*$/.test(input)) {
     throw new TypeError(`${name} must be a hex string`);
   }
-  return Buffer.from(input.replace(/^0x/, ""), "hex");
+  return Buffer.from(input.startsWith("0x") ? input.slice(2) : input, "hex");
 }

@@ -3,13 +3,13 @@ import {
   CONTRACT_TYPES,
   type ContractValue,
   decodeContractValue,
-  encodeContractValue,
   parseContractValue,
   renderContractValue,
+  writeContractValue,
 } from "./contracts.js";
 import { sha256 } from "./crypto.js";
 import { hexToBytes, type Json, toBigInt } from "./json.js";
-import { ProtoDecodeError, ProtoWriter, readFields, toInt64 } from "./protobuf.js";
+import { delimitedSize, ProtoDecodeError, ProtoWriter, readFields, toInt64 } from "./protobuf.js";
 
 /**
  * Transaction codec (java-tron Tron.proto `Transaction`, `Transaction.raw`, `Transaction.Contract`).
@@ -76,10 +76,17 @@ function decodeContract(bytes: Buffer): ContractEntry {
   return { type, typeNo, typeUrl, value, permissionId };
 }
 
-function encodeContract(c: ContractEntry): Buffer {
+/** Transaction.Contract {type, parameter: Any {type_url, value}, Permission_id}, written in place. */
+function writeContract(w: ProtoWriter, c: ContractEntry): void {
   if (!c.value) throw new TransactionFormatError(`cannot encode ${c.type}`);
-  const any = new ProtoWriter().string(1, c.typeUrl).bytes(2, encodeContractValue(c.type, c.value)).finish();
-  return new ProtoWriter().varint(1, c.typeNo).message(2, any).varint(5, c.permissionId).finish();
+  w.varint(1, c.typeNo);
+  const any = w.begin(2);
+  w.string(1, c.typeUrl);
+  const value = w.begin(2);
+  writeContractValue(w, c.type, c.value);
+  w.end(2, value);
+  w.end(2, any);
+  w.varint(5, c.permissionId);
 }
 
 export function decodeRaw(bytes: Uint8Array): RawTransaction {
@@ -134,10 +141,14 @@ export function encodeRaw(raw: RawTransaction): Buffer {
     .varint(3, raw.refBlockNum)
     .bytes(4, raw.refBlockHash)
     .varint(8, raw.expiration);
-  for (const e of raw.extra.filter((x) => x.field === 9)) w.message(9, e.bytes, true);
+  for (const e of raw.extra) if (e.field === 9) w.message(9, e.bytes, true);
   w.bytes(10, raw.data);
-  for (const c of raw.contracts) w.message(11, encodeContract(c), true);
-  for (const e of raw.extra.filter((x) => x.field === 12)) w.bytes(12, e.bytes);
+  for (const c of raw.contracts) {
+    const mark = w.begin(11);
+    writeContract(w, c);
+    w.end(11, mark, true);
+  }
+  for (const e of raw.extra) if (e.field === 12) w.bytes(12, e.bytes);
   return w.varint(14, raw.timestamp).varint(18, raw.feeLimit).finish();
 }
 
@@ -155,9 +166,16 @@ export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
 
 /** Transaction bytes with `ret` left out: what java-tron charges bandwidth for. */
 export function encodeTransactionBytes(rawBytes: Buffer, signatures: Buffer[]): Buffer {
-  const w = new ProtoWriter().message(1, rawBytes, true);
+  const w = new ProtoWriter(transactionSize(rawBytes, signatures) + 16).message(1, rawBytes, true);
   for (const s of signatures) w.message(2, s, true);
   return w.finish();
+}
+
+/** `encodeTransactionBytes(rawBytes, signatures).length`, without encoding. */
+export function transactionSize(rawBytes: Buffer, signatures: Buffer[]): number {
+  let size = delimitedSize(rawBytes.length);
+  for (const s of signatures) size += delimitedSize(s.length);
+  return size;
 }
 
 function typeNoOf(name: string): number {

@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Chain } from "../chain/chain.js";
+import { paramsOf } from "./params.js";
+import { answerWallet, type WalletRoute } from "./wallet-routes.js";
+
+/**
+ * The `/wallet*` POST requests TronWeb sends (broadcasttransaction above all) answered straight
+ * from node:http, without Express's router walk, body-parser stream plumbing and ETag hashing:
+ * the same table, the same parameter parsing and the same reply text as the Express routes (which
+ * stay mounted for everything this path declines: GET, query strings, other paths or spellings,
+ * compressed or non-UTF-8 bodies, bodies over the limit).
+ */
+
+const BODY_LIMIT = 10 * 1024 * 1024; // as express.text({ limit: "10mb" })
+const UTF8_CHARSET = /;\s*charset\s*=\s*"?utf-?8"?\s*(;|$)/i;
+
+/** Whether Express's text parser would read this content type as UTF-8. */
+function utf8Body(contentType: string | undefined): boolean {
+  if (contentType === undefined || !/charset/i.test(contentType)) return true;
+  return UTF8_CHARSET.test(contentType);
+}
+
+export type FastHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Returns false (having touched nothing) for requests the Express app must answer. */
+export function walletFastPath(chain: Chain, routes: Map<string, WalletRoute>): FastHandler {
+  return (req, res) => {
+    if (req.method !== "POST") return false;
+    const route = routes.get(req.url ?? "");
+    if (!route) return false;
+    const headers = req.headers;
+    const encoding = headers["content-encoding"];
+    if (encoding !== undefined && encoding.toLowerCase() !== "identity") return false;
+    if (!utf8Body(headers["content-type"])) return false;
+    const declared = headers["content-length"];
+    if (declared !== undefined && Number(declared) > BODY_LIMIT) return false;
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("error", () => {}); // a client gone mid-body: nothing to answer
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT) {
+        res.writeHead(413, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+        res.end("request entity too large");
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (size > BODY_LIMIT) return;
+      const text =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+      const reply = () => {
+        const body = answerWallet(route, () => paramsOf({}, text));
+        res.writeHead(200, {
+          "Content-Type": "application/json; charset=utf-8",
+          "Content-Length": Buffer.byteLength(body),
+        });
+        res.end(body);
+      };
+      if (chain.faults.latencyMs > 0) setTimeout(reply, chain.faults.latencyMs);
+      else reply();
+    });
+    return true;
+  };
+}
