@@ -9,7 +9,13 @@ import {
   type RunningConsumer,
   runEventConsumer,
 } from "@btt/shared/kafka";
-import { createTestDatabase, type TestDatabase, testKafkaBrokers, waitFor } from "@btt/shared/testing";
+import {
+  createTestDatabase,
+  SPEED_SIGNATURE_GOLDEN,
+  type TestDatabase,
+  testKafkaBrokers,
+  waitFor,
+} from "@btt/shared/testing";
 import { silentLogger } from "@btt/shared/testing/service-basics";
 import { signCommand } from "@btt/shared/tron";
 import type { Express } from "express";
@@ -117,22 +123,7 @@ describe("POST /v1/speed/commands", () => {
   });
 
   it("accepts API.md's golden vector signature", async () => {
-    const golden = {
-      command: {
-        type: "voucher",
-        domain: "btt-speed/v1/devnet",
-        id: "0b6a3d0e-6c1f-4a53-9d0c-2f8e1a7b9c44",
-        notAfter: "1795555200000",
-        channelId: "9f1c2b3a-4d5e-4f60-8a7b-6c5d4e3f2a10",
-        payer: "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw",
-        payee: "TWa5cxQFesyCQUm17usvHrVkKce6rMCV4H",
-        cumulativeAmount: "2500000",
-        cumulativeBytes: "10485760",
-        infohash: "c9e15763f722f23e98a29decdfae341b98d53056",
-      },
-      signature:
-        "0x7b3e7475b64c3252770706b4e1782cdaeab7ca478bec0b29d0124bbaf088c21971d77fcd7a66cbcc0a93717dfc5adcadd4d7b6b68f9e4758cb85b191db741cb21b",
-    };
+    const golden = { command: SPEED_SIGNATURE_GOLDEN.command, signature: SPEED_SIGNATURE_GOLDEN.signature };
     await request(app).post("/v1/speed/commands").send(golden).expect(202);
   });
 

@@ -97,3 +97,4 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+export { SPEED_SIGNATURE_GOLDEN } from "./golden.js";
