@@ -9,9 +9,9 @@ import { str } from "./actuators/types.js";
 import { BandwidthError, chargeBandwidth } from "./bandwidth.js";
 import { type BlockRecord, sealBlock } from "./blocks.js";
 import {
+  addDelegation,
   ContractValidateError,
   type DelegationRecord,
-  delegationKey,
   type Totals,
   TxContext,
 } from "./context.js";
@@ -148,18 +148,13 @@ export class Chain {
           g.height,
         );
       }
-      const map = d.stake === "v1" ? this.delegationsV1 : this.delegationsV2;
-      const key = delegationKey(from, to);
-      const rec = map.get(key) ?? { bandwidth: 0n, energy: 0n, bandwidthExpire: 0, energyExpire: 0 };
-      map.set(
-        key,
-        energy
-          ? { ...rec, energy: rec.energy + d.amount, energyExpire: Math.max(rec.energyExpire, d.expireTime) }
-          : {
-              ...rec,
-              bandwidth: rec.bandwidth + d.amount,
-              bandwidthExpire: Math.max(rec.bandwidthExpire, d.expireTime),
-            },
+      addDelegation(
+        d.stake === "v1" ? this.delegationsV1 : this.delegationsV2,
+        from,
+        to,
+        energy,
+        d.amount,
+        d.expireTime,
       );
       if (energy) this.totals.energyWeight += d.amount / SUN_PER_TRX;
       else this.totals.netWeight += d.amount / SUN_PER_TRX;

@@ -75,3 +75,40 @@ export class TxContext {
 export function delegationKey(from: string, to: string): string {
   return `${from}:${to}`;
 }
+
+export type DelegationMap = Map<string, DelegationRecord>;
+
+/**
+ * Adds `delta` (negative to take back) to one resource of the from→to record; its expiry becomes
+ * the later of the current one and `expire` (pass 0 to keep it). A record left empty is removed.
+ */
+export function addDelegation(
+  map: DelegationMap,
+  from: string,
+  to: string,
+  energy: boolean,
+  delta: bigint,
+  expire: number,
+): void {
+  const key = delegationKey(from, to);
+  const rec = map.get(key) ?? { bandwidth: 0n, energy: 0n, bandwidthExpire: 0, energyExpire: 0 };
+  const next = energy
+    ? { ...rec, energy: rec.energy + delta, energyExpire: Math.max(rec.energyExpire, expire) }
+    : { ...rec, bandwidth: rec.bandwidth + delta, bandwidthExpire: Math.max(rec.bandwidthExpire, expire) };
+  if (next.energy === 0n && next.bandwidth === 0n) map.delete(key);
+  else map.set(key, next);
+}
+
+/** Empties one resource of the from→to record (Stake 1.0 unfreeze) and returns what it held. */
+export function clearDelegation(map: DelegationMap, from: string, to: string, energy: boolean): bigint {
+  const key = delegationKey(from, to);
+  const rec = map.get(key);
+  if (!rec) return 0n;
+  const amount = energy ? rec.energy : rec.bandwidth;
+  const next = energy
+    ? { ...rec, energy: 0n, energyExpire: 0 }
+    : { ...rec, bandwidth: 0n, bandwidthExpire: 0 };
+  if (next.energy === 0n && next.bandwidth === 0n) map.delete(key);
+  else map.set(key, next);
+  return amount;
+}

@@ -1,4 +1,4 @@
-import { ContractValidateError, delegationKey } from "../context.js";
+import { addDelegation, ContractValidateError, delegationKey } from "../context.js";
 import { PARAMS, SUN_PER_TRX } from "../params.js";
 import { frozenV2Of, withFrozenV2 } from "./stake-v2.js";
 import { type Actuator, int, isAddress, str } from "./types.js";
@@ -57,23 +57,7 @@ export const delegateResourceActuator: Actuator = {
         ? { acquiredV2Energy: a.acquiredV2Energy + amount }
         : { acquiredV2Bandwidth: a.acquiredV2Bandwidth + amount },
     );
-    const key = delegationKey(owner, receiver);
-    const rec = ctx.delegationsV2.get(key) ?? {
-      bandwidth: 0n,
-      energy: 0n,
-      bandwidthExpire: 0,
-      energyExpire: 0,
-    };
-    ctx.delegationsV2.set(
-      key,
-      energy
-        ? { ...rec, energy: rec.energy + amount, energyExpire: Math.max(rec.energyExpire, lockExpire) }
-        : {
-            ...rec,
-            bandwidth: rec.bandwidth + amount,
-            bandwidthExpire: Math.max(rec.bandwidthExpire, lockExpire),
-          },
-    );
+    addDelegation(ctx.delegationsV2, owner, receiver, energy, amount, lockExpire);
   },
 };
 
@@ -109,18 +93,7 @@ export const unDelegateResourceActuator: Actuator = {
     const amount = int(v, "balance");
     const r = resourceOf(v);
     const energy = r === "ENERGY";
-    const key = delegationKey(owner, receiver);
-    const rec = ctx.delegationsV2.get(key) ?? {
-      bandwidth: 0n,
-      energy: 0n,
-      bandwidthExpire: 0,
-      energyExpire: 0,
-    };
-    const next = energy
-      ? { ...rec, energy: rec.energy - amount }
-      : { ...rec, bandwidth: rec.bandwidth - amount };
-    if (next.energy === 0n && next.bandwidth === 0n) ctx.delegationsV2.delete(key);
-    else ctx.delegationsV2.set(key, next);
+    addDelegation(ctx.delegationsV2, owner, receiver, energy, -amount, 0);
     ctx.update(owner, (a) => ({
       ...withFrozenV2(r, frozenV2Of(a, r) + amount),
       ...(energy

@@ -1,4 +1,4 @@
-import { ContractValidateError, delegationKey } from "../context.js";
+import { addDelegation, ContractValidateError, clearDelegation, delegationKey } from "../context.js";
 import { PARAMS, SUN_PER_TRX } from "../params.js";
 import { type Actuator, int, isAddress, str } from "./types.js";
 
@@ -62,19 +62,7 @@ export const freezeV1Actuator: Actuator = {
           ? { acquiredV1Energy: a.acquiredV1Energy + amount }
           : { acquiredV1Bandwidth: a.acquiredV1Bandwidth + amount },
       );
-      const key = delegationKey(owner, receiver);
-      const rec = ctx.delegationsV1.get(key) ?? {
-        bandwidth: 0n,
-        energy: 0n,
-        bandwidthExpire: 0,
-        energyExpire: 0,
-      };
-      ctx.delegationsV1.set(
-        key,
-        energy
-          ? { ...rec, energy: rec.energy + amount, energyExpire: expireTime }
-          : { ...rec, bandwidth: rec.bandwidth + amount, bandwidthExpire: expireTime },
-      );
+      addDelegation(ctx.delegationsV1, owner, receiver, energy, amount, expireTime);
     } else if (resource === "TRON_POWER") {
       // Stake 1.0 TRON_POWER freezes are kept with the Stake 2.0 TRON_POWER bucket (same holdings rule)
       ctx.update(owner, (a) => ({
@@ -137,19 +125,7 @@ export const unfreezeV1Actuator: Actuator = {
     const energy = resourceOf(v) === "ENERGY";
     let amount: bigint;
     if (receiver) {
-      const key = delegationKey(owner, receiver);
-      const rec = ctx.delegationsV1.get(key) ?? {
-        bandwidth: 0n,
-        energy: 0n,
-        bandwidthExpire: 0,
-        energyExpire: 0,
-      };
-      amount = energy ? rec.energy : rec.bandwidth;
-      const next = energy
-        ? { ...rec, energy: 0n, energyExpire: 0 }
-        : { ...rec, bandwidth: 0n, bandwidthExpire: 0 };
-      if (next.energy === 0n && next.bandwidth === 0n) ctx.delegationsV1.delete(key);
-      else ctx.delegationsV1.set(key, next);
+      amount = clearDelegation(ctx.delegationsV1, owner, receiver, energy);
       ctx.update(owner, (a) =>
         energy
           ? { balance: a.balance + amount, delegatedV1Energy: a.delegatedV1Energy - amount }
