@@ -41,12 +41,20 @@ if (args[0] === "migrate" && args[1] === "deploy") {
   }
 }
 
+// `generate` never connects, but Prisma 6's WASM getConfig fails on a schema whose `env("DATABASE_URL")`
+// is unset, and then silently generates nothing (a fresh `npm start` has no DATABASE_URL until the
+// embedded PostgreSQL is up). Any well-formed URL satisfies it.
+const childEnv = { ...process.env };
+if (args[0] === "generate" && !childEnv.DATABASE_URL) {
+  childEnv.DATABASE_URL = "postgresql://prisma-generate@127.0.0.1:5432/unused";
+}
+
 const prismaBin = path.join(path.dirname(require.resolve("prisma/package.json")), "build", "index.js");
 const preload = `--require=${path.join(here, "unref-engine-timers.cjs")}`;
 const child = spawn(process.execPath, [prismaBin, ...args], {
   stdio: "inherit",
   env: {
-    ...process.env,
+    ...childEnv,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${preload}`.trim(),
     CHECKPOINT_DISABLE: "1",
     PRISMA_HIDE_UPDATE_MESSAGE: "1",

@@ -132,6 +132,11 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     TRON_FULL_HOST: chain.fullHost,
     TRON_SOLIDITY_HOST: chain.solidityHost,
+    // the devnet's genesis population is state, not genesis-block transactions: the indexer
+    // replays from the devnet's export of it (services/indexer/README.md "Base state")
+    ...(chain.devnet && !process.env.INDEXER_BASE_STATE
+      ? { INDEXER_BASE_STATE: `${chain.fullHost}/devnet/base-state` }
+      : {}),
     BTT_OPERATOR_API_KEY: credentials.operatorApiKey,
     BTT_EXCHANGE_API_KEY: credentials.exchangeApiKey,
     ...Object.fromEntries(SERVICES.map((s) => [s.portVariable, String(servicePort(s))])),

@@ -23,6 +23,8 @@ describe("accountHolding on real mainnet and Nile accounts", () => {
     expect(accountHolding(account("ledger-trongrid-v1-account-stake1"))).toEqual({
       liquid: 1_781_772n,
       frozen: 26_000_000n,
+      frozenV1: 26_000_000n,
+      frozenV2: 0n,
       unfreezing: 0n,
       total: 27_781_772n,
     });
@@ -32,6 +34,8 @@ describe("accountHolding on real mainnet and Nile accounts", () => {
     expect(accountHolding(account("codeindex-mainnet-getaccount-TGusXhwe"))).toEqual({
       liquid: 165_156_556n,
       frozen: 5_041_000_000n + 3_715_447_850n + 3_552_150n,
+      frozenV1: 0n,
+      frozenV2: 5_041_000_000n + 3_715_447_850n + 3_552_150n,
       unfreezing: 1_000_000n,
       total: 165_156_556n + 8_760_000_000n + 1_000_000n,
     });
@@ -41,6 +45,8 @@ describe("accountHolding on real mainnet and Nile accounts", () => {
     expect(accountHolding(account("gotron-getaccount-TZ4UXDV5-trimmed"))).toEqual({
       liquid: 123_456n,
       frozen: 5_000_000n,
+      frozenV1: 0n,
+      frozenV2: 5_000_000n,
       unfreezing: 0n,
       total: 5_123_456n,
     });
@@ -63,10 +69,19 @@ describe("accountHolding on real mainnet and Nile accounts", () => {
     expect(holding).toEqual({
       liquid: 9_007_199_254_740_993n,
       frozen: 72n,
+      frozenV1: 5n + 7n + 11n + 13n + 17n,
+      frozenV2: 19n,
       unfreezing: 0n,
       total: 9_007_199_254_741_065n,
     });
-    expect(accountHolding({})).toEqual({ liquid: 0n, frozen: 0n, unfreezing: 0n, total: 0n });
+    expect(accountHolding({})).toEqual({
+      liquid: 0n,
+      frozen: 0n,
+      frozenV1: 0n,
+      frozenV2: 0n,
+      unfreezing: 0n,
+      total: 0n,
+    });
   });
 
   it("fails closed on an int64 that JSON could not carry exactly, or a negative component", () => {

@@ -14,7 +14,12 @@
 
 export interface Holding {
   liquid: bigint;
+  /** frozenV1 + frozenV2 */
   frozen: bigint;
+  /** the Stake 1.0 part of `frozen` (own and delegated out, tron_power included) */
+  frozenV1: bigint;
+  /** the Stake 2.0 part of `frozen` (every frozenV2 type and delegated out) */
+  frozenV2: bigint;
   unfreezing: bigint;
   total: bigint;
 }
@@ -79,6 +84,7 @@ export function accountHolding(account: AccountJson): Holding {
     "account_resource.delegated_frozen_balance_for_energy",
   );
   frozen += int64(account.tron_power?.frozen_balance, "tron_power.frozen_balance");
+  const frozenV1 = frozen;
   for (const [i, entry] of (account.frozenV2 ?? []).entries())
     frozen += int64(entry.amount, `frozenV2[${i}].amount`);
   frozen += int64(
@@ -89,16 +95,18 @@ export function accountHolding(account: AccountJson): Holding {
     resource.delegated_frozenV2_balance_for_energy,
     "account_resource.delegated_frozenV2_balance_for_energy",
   );
+  const frozenV2 = frozen - frozenV1;
   let unfreezing = 0n;
   for (const [i, entry] of (account.unfrozenV2 ?? []).entries()) {
     unfreezing += int64(entry.unfreeze_amount, `unfrozenV2[${i}].unfreeze_amount`);
   }
   for (const [name, value] of [
     ["liquid", liquid],
-    ["frozen", frozen],
+    ["frozen (Stake 1.0)", frozenV1],
+    ["frozen (Stake 2.0)", frozenV2],
     ["unfreezing", unfreezing],
   ] as const) {
     if (value < 0n) throw new HoldingError(`${name} is negative (${value})`);
   }
-  return { liquid, frozen, unfreezing, total: liquid + frozen + unfreezing };
+  return { liquid, frozen, frozenV1, frozenV2, unfreezing, total: liquid + frozen + unfreezing };
 }

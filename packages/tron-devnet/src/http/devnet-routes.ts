@@ -96,6 +96,43 @@ export function mountDevnetRoutes(
     res.end(chunk);
   });
 
+  // The genesis population as the indexer's base-state file (services/indexer/src/chain/
+  // base-state.ts): java-tron's genesis block cannot carry stakes, delegations or unstakes, so a
+  // replaying indexer starts from this state at the genesis block instead of from transactions.
+  app.get("/devnet/base-state", async (_req, res) => {
+    const height = chain.genesisHeight;
+    const block = chain.blockAt(height);
+    if (!block) return badRequest(res, "no genesis block");
+    res.status(200).type("application/x-ndjson");
+    let chunk = `${JSON.stringify({ format: "btt-indexer-base-state@1", height, blockId: block.id.toString("hex") })}\n`;
+    const addresses = [...chain.accounts.addresses()];
+    for (const address of addresses) {
+      const a = chain.accounts.at(address, height);
+      if (!a) continue;
+      const frozenV1 =
+        (a.frozenV1Bandwidth?.amount ?? 0n) +
+        (a.frozenV1Energy?.amount ?? 0n) +
+        a.delegatedV1Bandwidth +
+        a.delegatedV1Energy;
+      const frozenV2 =
+        a.frozenV2Bandwidth +
+        a.frozenV2Energy +
+        a.frozenV2TronPower +
+        a.delegatedV2Bandwidth +
+        a.delegatedV2Energy;
+      const unfreezing = a.unfrozenV2.reduce((sum, u) => sum + u.amount, 0n);
+      if (a.balance === 0n && frozenV1 === 0n && frozenV2 === 0n && unfreezing === 0n) continue;
+      chunk += `{"address":"${hexToBase58Check(address)}","liquid":"${a.balance}","frozenV1":"${frozenV1}","frozenV2":"${frozenV2}","unfreezing":"${unfreezing}"}\n`;
+      if (chunk.length > 64 * 1024) {
+        const ok = res.write(chunk);
+        chunk = "";
+        if (!ok) await new Promise<void>((resolve) => res.once("drain", () => resolve()));
+        if (res.destroyed) return;
+      }
+    }
+    res.end(chunk);
+  });
+
   app.post("/devnet/faults", (req, res) => {
     let body: Record<string, unknown>;
     try {
