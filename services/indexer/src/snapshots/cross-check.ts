@@ -58,12 +58,27 @@ function zeroRow(address: string): HoldingRow {
 
 export async function crossCheck(input: CrossCheckInput): Promise<CrossCheckReport> {
   const { node, height, blockId } = input;
-  const concurrency = input.concurrency ?? 16;
+  const concurrency = input.concurrency ?? 32;
   const addresses = [...input.expected.keys()];
   const mismatches: Mismatch[] = [];
   let echoedZero = 0;
   let heldLiquid = 0;
 
+  // both reads at once: the balances at H and the accounts now (compared after, if unchanged)
+  const accounts = new Map<string, ReturnType<typeof accountHolding> | Error>();
+  const readAccounts = mapLimit(addresses, concurrency, async (address) => {
+    try {
+      accounts.set(
+        address,
+        accountHolding((await node.account(address, { solidified: true })) as AccountJson),
+      );
+    } catch (error) {
+      // an unreachable node retries the whole check later; an unreadable answer is a finding
+      if (error instanceof AppError) throw error;
+      accounts.set(address, error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+  readAccounts.catch(() => {}); // awaited below; this only prevents an unhandled rejection meanwhile
   await mapLimit(addresses, concurrency, async (address) => {
     const row = input.expected.get(address) ?? zeroRow(address);
     const reply = (await node.accountBalance(address, { hash: blockId, number: height })) as JsonObject;
@@ -107,19 +122,7 @@ export async function crossCheck(input: CrossCheckInput): Promise<CrossCheckRepo
     };
   }
 
-  const accounts = new Map<string, ReturnType<typeof accountHolding> | Error>();
-  await mapLimit(addresses, concurrency, async (address) => {
-    try {
-      accounts.set(
-        address,
-        accountHolding((await node.account(address, { solidified: true })) as AccountJson),
-      );
-    } catch (error) {
-      // an unreachable node retries the whole check later; an unreadable answer is a finding
-      if (error instanceof AppError) throw error;
-      accounts.set(address, error instanceof Error ? error : new Error(String(error)));
-    }
-  });
+  await readAccounts;
   const changed = await input.changedSinceHeight(addresses);
   const unchanged = addresses.filter((a) => !changed.has(a));
   for (const address of unchanged) {

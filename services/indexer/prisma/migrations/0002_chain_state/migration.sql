@@ -1,7 +1,8 @@
--- The chain follower's state and the snapshots (services/indexer/README.md "Storage").
--- Written by hand: addresses are base58 text compared bytewise (COLLATE "C"), which for TRON's
--- 34-character addresses is the order of the 21 address bytes (API.md "address order"); Prisma's
--- schema language cannot say COLLATE.
+-- The chain follower state and the snapshots (services/indexer/README.md).
+-- Written by hand: addresses are base58 text compared bytewise (COLLATE "C"), which for TRON
+-- 34-character addresses is the order of the 21 address bytes (API.md "address order"), and the Prisma
+-- schema language cannot say COLLATE. (No semicolons or apostrophes in these comments: the migration
+-- runner splits statements on them.)
 
 -- Where the replay started: the accounts at `height` (a base-state file, or empty at block 0).
 CREATE TABLE "indexer"."base_state" (
@@ -14,7 +15,7 @@ CREATE TABLE "indexer"."base_state" (
     CONSTRAINT "base_state_pkey" PRIMARY KEY ("id")
 );
 
--- Every ingested solidified block (height at time T; the parent link the follower checks).
+-- Every ingested solidified block (height at time T, and the parent link the follower checks).
 CREATE TABLE "indexer"."blocks" (
     "number" BIGINT NOT NULL,
     "id" TEXT NOT NULL,
@@ -25,7 +26,7 @@ CREATE TABLE "indexer"."blocks" (
 );
 CREATE INDEX "blocks_timestamp_ms_idx" ON "indexer"."blocks"("timestamp_ms");
 
--- Each account's holding components after every block that changed them (and at the base).
+-- The holding components of each account after every block that changed them (and at the base).
 -- The state at H is, per address, the row with the greatest height <= H.
 CREATE TABLE "indexer"."account_versions" (
     "address" TEXT COLLATE "C" NOT NULL,
