@@ -204,6 +204,8 @@ describe("snapshots against the devnet", () => {
       await request(app).post("/snapshots").send({ height: 5 }).expect(400);
       const status = await request(app).get("/chain/status").expect(200);
       expect(status.body.cursor.height).toBeGreaterThanOrEqual(h);
+      expect(status.body.head).toBe(chain.devnet.head());
+      expect(status.body.solidifiedHead).toBe(chain.devnet.solidHead());
       expect(status.body.base).toMatchObject({ height: 6_599_990 });
     } finally {
       await prisma.$disconnect();
@@ -244,24 +246,36 @@ async function lyingProxy(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** Takes the snapshot at `height` through a node that lies as `rewrite` says; hands over the result. */
+async function snapshotThroughLiar(
+  rewrite: Parameters<typeof lyingProxy>[1],
+  height: number,
+  check: (done: { status: string; failure: unknown }, liar: TestIndexer) => Promise<void>,
+): Promise<void> {
+  const proxy = await lyingProxy(chain.devnet.url, rewrite);
+  const liar = await startTestIndexer({
+    nodeUrl: proxy.url,
+    baseState: `${chain.devnet.url}/devnet/base-state`,
+  });
+  try {
+    await liar.snapshotter.request({ height });
+    await check(await liar.waitSnapshot(height), liar);
+  } finally {
+    await liar.stop();
+    proxy.server.close();
+  }
+}
+
 describe("a snapshot fails closed", () => {
   it("names the address whose balance the node reports differently", async () => {
     const victim = chain.accounts[3]?.address as string;
-    const proxy = await lyingProxy(chain.devnet.url, (path, req, reply) => {
+    const rewrite = (path: string, req: unknown, reply: Record<string, unknown>) => {
       const asked = (req as { account_identifier?: { address?: string } }).account_identifier?.address;
-      if (path === "/wallet/getaccountbalance" && asked === victim) {
-        return { ...reply, balance: Number(reply.balance) + 1 };
-      }
-      return reply;
-    });
-    const liar = await startTestIndexer({
-      nodeUrl: proxy.url,
-      baseState: `${chain.devnet.url}/devnet/base-state`,
-    });
-    try {
-      const h = heights[2] as number;
-      await liar.snapshotter.request({ height: h });
-      const done = await liar.waitSnapshot(h);
+      return path === "/wallet/getaccountbalance" && asked === victim
+        ? { ...reply, balance: Number(reply.balance) + 1 }
+        : reply;
+    };
+    await snapshotThroughLiar(rewrite, heights[2] as number, async (done, liar) => {
       expect(done.status).toBe("failed");
       const failure = done.failure as {
         code: string;
@@ -281,51 +295,28 @@ describe("a snapshot fails closed", () => {
         "SELECT count(*)::int AS n FROM indexer.outbox WHERE topic = 'indexer.snapshots'",
       );
       expect(published.rows[0].n).toBe(0);
-    } finally {
-      await liar.stop();
-      proxy.server.close();
-    }
+    });
   });
 
   it("detects a node without balance history (0 with the requested block echoed back)", async () => {
-    const proxy = await lyingProxy(chain.devnet.url, (path, req, reply) =>
+    const rewrite = (path: string, req: unknown, reply: Record<string, unknown>) =>
       path === "/wallet/getaccountbalance"
         ? { balance: 0, block_identifier: (req as { block_identifier: unknown }).block_identifier }
-        : reply,
-    );
-    const liar = await startTestIndexer({
-      nodeUrl: proxy.url,
-      baseState: `${chain.devnet.url}/devnet/base-state`,
-    });
-    try {
-      const h = heights[1] as number;
-      await liar.snapshotter.request({ height: h });
-      const done = await liar.waitSnapshot(h);
+        : reply;
+    await snapshotThroughLiar(rewrite, heights[1] as number, async (done) => {
       expect(done.status).toBe("failed");
       expect(done.failure).toMatchObject({ code: "NODE_WITHOUT_HISTORY" });
       expect((done.failure as { message: string }).message).toContain("storage.balance.history.lookup");
-    } finally {
-      await liar.stop();
-      proxy.server.close();
-    }
+    });
   });
 
   it("names the accounts whose frozen TRX differs in walletsolidity/getaccount", async () => {
     const victim = chain.accounts[2]?.address as string; // froze and unstaked Stake 2.0
-    const proxy = await lyingProxy(chain.devnet.url, (path, req, reply) => {
-      if (path === "/walletsolidity/getaccount" && (req as { address?: string }).address === victim) {
-        return { ...reply, delegated_frozenV2_balance_for_bandwidth: 5 };
-      }
-      return reply;
-    });
-    const liar = await startTestIndexer({
-      nodeUrl: proxy.url,
-      baseState: `${chain.devnet.url}/devnet/base-state`,
-    });
-    try {
-      const h = heights[2] as number;
-      await liar.snapshotter.request({ height: h });
-      const done = await liar.waitSnapshot(h);
+    const rewrite = (path: string, req: unknown, reply: Record<string, unknown>) =>
+      path === "/walletsolidity/getaccount" && (req as { address?: string }).address === victim
+        ? { ...reply, delegated_frozenV2_balance_for_bandwidth: 5 }
+        : reply;
+    await snapshotThroughLiar(rewrite, heights[2] as number, async (done) => {
       expect(done.status).toBe("failed");
       expect(done.failure).toMatchObject({
         addresses: [victim],
@@ -337,9 +328,6 @@ describe("a snapshot fails closed", () => {
           }),
         ],
       });
-    } finally {
-      await liar.stop();
-      proxy.server.close();
-    }
+    });
   });
 });

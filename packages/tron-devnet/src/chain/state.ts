@@ -74,25 +74,39 @@ export function emptyAccount(address: string, createTime: number): AccountState 
   };
 }
 
-/** The TRX an account owns at a snapshot (TOKENOMICS.md "Who holds what"; TRON-API.md §2.2). */
+/**
+ * The TRX an account owns at a snapshot (TOKENOMICS.md "Who holds what"; TRON-API.md §2.2), with
+ * `frozen` split into its Stake 1.0 and Stake 2.0 parts (own and delegated out, each).
+ */
 export function holdingsOf(a: AccountState): {
   liquid: bigint;
+  frozenV1: bigint;
+  frozenV2: bigint;
   frozen: bigint;
   unfreezing: bigint;
   total: bigint;
 } {
-  const frozen =
+  const frozenV1 =
     (a.frozenV1Bandwidth?.amount ?? 0n) +
     (a.frozenV1Energy?.amount ?? 0n) +
     a.delegatedV1Bandwidth +
-    a.delegatedV1Energy +
+    a.delegatedV1Energy;
+  const frozenV2 =
     a.frozenV2Bandwidth +
     a.frozenV2Energy +
     a.frozenV2TronPower +
     a.delegatedV2Bandwidth +
     a.delegatedV2Energy;
+  const frozen = frozenV1 + frozenV2;
   const unfreezing = a.unfrozenV2.reduce((sum, u) => sum + u.amount, 0n);
-  return { liquid: a.balance, frozen, unfreezing, total: a.balance + frozen + unfreezing };
+  return {
+    liquid: a.balance,
+    frozenV1,
+    frozenV2,
+    frozen,
+    unfreezing,
+    total: a.balance + frozen + unfreezing,
+  };
 }
 
 /** Own bandwidth stake plus bandwidth received from others: what NetLimit is computed from. */

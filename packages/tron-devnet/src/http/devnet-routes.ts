@@ -61,39 +61,24 @@ export function mountDevnetRoutes(
     res.json({ head: mine(blocks) });
   });
 
-  // NDJSON, one account per line, streamed with back-pressure so a population of a million
-  // accounts never sits in memory as one response. Accounts with total 0 (or not yet created at
-  // the height) are omitted.
+  // NDJSON, one account per line; accounts with total 0 (or not yet created at the height) are omitted.
   app.get("/devnet/holdings", async (req, res) => {
     const raw = req.query.height;
     const height = raw === undefined ? chain.head() : Number(raw);
     if (!Number.isInteger(height) || height < chain.genesisHeight || height > chain.head()) {
       return badRequest(res, `height must be an integer between ${chain.genesisHeight} and ${chain.head()}`);
     }
-    res.status(200).type("application/x-ndjson");
-    // snapshot the key list: accounts created while streaming did not exist at `height` anyway
-    const addresses = [...chain.accounts.addresses()];
-    let chunk = "";
-    for (const address of addresses) {
-      const state = chain.accounts.at(address, height);
-      if (!state) continue;
-      const h = holdingsOf(state);
-      if (h.total === 0n) continue;
-      chunk += `${JSON.stringify({
-        address: hexToBase58Check(address),
-        liquid: h.liquid.toString(),
-        frozen: h.frozen.toString(),
-        unfreezing: h.unfreezing.toString(),
-        total: h.total.toString(),
-      })}\n`;
-      if (chunk.length > 64 * 1024) {
-        const ok = res.write(chunk);
-        chunk = "";
-        if (!ok) await new Promise<void>((resolve) => res.once("drain", () => resolve()));
-        if (res.destroyed) return;
-      }
-    }
-    res.end(chunk);
+    await streamAccountLines(res, chain, height, (address, h) =>
+      h.total === 0n
+        ? null
+        : JSON.stringify({
+            address: hexToBase58Check(address),
+            liquid: h.liquid.toString(),
+            frozen: h.frozen.toString(),
+            unfreezing: h.unfreezing.toString(),
+            total: h.total.toString(),
+          }),
+    );
   });
 
   // The genesis population as the indexer's base-state file (services/indexer/src/chain/
@@ -103,34 +88,23 @@ export function mountDevnetRoutes(
     const height = chain.genesisHeight;
     const block = chain.blockAt(height);
     if (!block) return badRequest(res, "no genesis block");
-    res.status(200).type("application/x-ndjson");
-    let chunk = `${JSON.stringify({ format: "btt-indexer-base-state@1", height, blockId: block.id.toString("hex") })}\n`;
-    const addresses = [...chain.accounts.addresses()];
-    for (const address of addresses) {
-      const a = chain.accounts.at(address, height);
-      if (!a) continue;
-      const frozenV1 =
-        (a.frozenV1Bandwidth?.amount ?? 0n) +
-        (a.frozenV1Energy?.amount ?? 0n) +
-        a.delegatedV1Bandwidth +
-        a.delegatedV1Energy;
-      const frozenV2 =
-        a.frozenV2Bandwidth +
-        a.frozenV2Energy +
-        a.frozenV2TronPower +
-        a.delegatedV2Bandwidth +
-        a.delegatedV2Energy;
-      const unfreezing = a.unfrozenV2.reduce((sum, u) => sum + u.amount, 0n);
-      if (a.balance === 0n && frozenV1 === 0n && frozenV2 === 0n && unfreezing === 0n) continue;
-      chunk += `{"address":"${hexToBase58Check(address)}","liquid":"${a.balance}","frozenV1":"${frozenV1}","frozenV2":"${frozenV2}","unfreezing":"${unfreezing}"}\n`;
-      if (chunk.length > 64 * 1024) {
-        const ok = res.write(chunk);
-        chunk = "";
-        if (!ok) await new Promise<void>((resolve) => res.once("drain", () => resolve()));
-        if (res.destroyed) return;
-      }
-    }
-    res.end(chunk);
+    const header = { format: "btt-indexer-base-state@1", height, blockId: block.id.toString("hex") };
+    await streamAccountLines(
+      res,
+      chain,
+      height,
+      (address, h) =>
+        h.total === 0n
+          ? null
+          : JSON.stringify({
+              address: hexToBase58Check(address),
+              liquid: h.liquid.toString(),
+              frozenV1: h.frozenV1.toString(),
+              frozenV2: h.frozenV2.toString(),
+              unfreezing: h.unfreezing.toString(),
+            }),
+      JSON.stringify(header),
+    );
   });
 
   app.post("/devnet/faults", (req, res) => {
@@ -172,4 +146,36 @@ export function mountDevnetRoutes(
     const block = chain.produceBlock();
     res.json({ now: block.timestamp, head: block.number });
   });
+}
+
+/**
+ * Streams one NDJSON line per account existing at `height` (those `line` maps to null are left
+ * out), with back-pressure, so a population of a million accounts never sits in memory as one
+ * response.
+ */
+async function streamAccountLines(
+  res: Response,
+  chain: Chain,
+  height: number,
+  line: (address: string, holding: ReturnType<typeof holdingsOf>) => string | null,
+  header?: string,
+): Promise<void> {
+  res.status(200).type("application/x-ndjson");
+  // snapshot the key list: accounts created while streaming did not exist at `height` anyway
+  const addresses = [...chain.accounts.addresses()];
+  let chunk = header === undefined ? "" : `${header}\n`;
+  for (const address of addresses) {
+    const state = chain.accounts.at(address, height);
+    if (!state) continue;
+    const text = line(address, holdingsOf(state));
+    if (text === null) continue;
+    chunk += `${text}\n`;
+    if (chunk.length > 64 * 1024) {
+      const ok = res.write(chunk);
+      chunk = "";
+      if (!ok) await new Promise<void>((resolve) => res.once("drain", () => resolve()));
+      if (res.destroyed) return;
+    }
+  }
+  res.end(chunk);
 }

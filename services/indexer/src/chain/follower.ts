@@ -3,7 +3,6 @@ import { type Pool, withTransaction } from "@btt/shared/db";
 import { errorMessage } from "@btt/shared/errors";
 import type { Logger } from "@btt/shared/logger";
 import type { Base58Address, JsonObject, TronNodeClient } from "@btt/shared/tron";
-import { int64 } from "@btt/shared/tron";
 import {
   type Batch,
   type Cursor,
@@ -17,7 +16,6 @@ import {
 } from "../data/chain-store.js";
 import {
   type Balances,
-  COMPONENTS,
   MalformedChainDataError,
   type TransactionEffects,
   transactionEffects,
@@ -58,7 +56,6 @@ export interface FollowerOptions {
 export interface FollowerStatus {
   cursor: Cursor | null;
   solidHead: number | null;
-  head: number | null;
   lagBlocks: number | null;
   state: "starting" | "catching-up" | "following" | "waiting-for-node" | "halted";
   lastError: string | null;
@@ -81,7 +78,6 @@ export class ChainFollower {
   readonly status: FollowerStatus = {
     cursor: null,
     solidHead: null,
-    head: null,
     lagBlocks: null,
     state: "starting",
     lastError: null,
@@ -371,7 +367,7 @@ export class ChainFollower {
       }
       for (const address of changed) {
         const b = state.get(address) as Balances;
-        versions.push({ address, height: block.number, ...pick(b) });
+        versions.push({ address, height: block.number, ...b });
       }
       stored.push({
         number: block.number,
@@ -383,12 +379,6 @@ export class ChainFollower {
     });
     return { from, blocks: stored, versions, deposits };
   }
-}
-
-function pick(b: Balances): Balances {
-  const out = { ...ZERO_BALANCES };
-  for (const c of COMPONENTS) out[c] = b[c];
-  return out;
 }
 
 /** Maps with at most `limit` promises in flight, preserving order. */
@@ -411,7 +401,5 @@ export async function mapLimit<T, R>(
 
 /** The node's solidified head number (for status and cross-checks). */
 export async function solidHeadNumber(node: TronNodeClient): Promise<number> {
-  const block = (await node.nowBlock({ solidified: true })) as JsonObject;
-  const raw = (block.block_header as JsonObject | undefined)?.raw_data as JsonObject | undefined;
-  return Number(int64(raw?.number as number | undefined, "block number"));
+  return parseBlock(await node.nowBlock({ solidified: true })).number;
 }

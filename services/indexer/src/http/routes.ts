@@ -6,6 +6,7 @@ import { TronAddress, type TronNodeClient } from "@btt/shared/tron";
 import { type Express, Router } from "express";
 import { to as copyTo } from "pg-copy-streams";
 import { z } from "zod";
+import { parseBlock } from "../chain/blocks.js";
 import type { ChainFollower } from "../chain/follower.js";
 import { readBaseState } from "../data/chain-store.js";
 import { CSV_HEADER } from "../snapshots/materialise.js";
@@ -236,8 +237,14 @@ export function mountIndexerRoutes(app: Express, deps: RouteDeps): void {
   router.get("/chain/status", async (_req, res) => {
     const status = deps.follower.status;
     const base = await readBaseState(pool);
+    // the node's head (not solidified), asked once without retries: status must answer while the node is down
+    const head = await deps.node
+      .postOnce("/wallet/getnowblock", {})
+      .then((json) => parseBlock(json).number)
+      .catch(() => null);
     res.json({
       cursor: status.cursor ? { height: status.cursor.number, blockId: status.cursor.id } : null,
+      head,
       solidifiedHead: status.solidHead,
       lagBlocks: status.lagBlocks,
       state: status.state,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Pool, withTransaction } from "@btt/shared/db";
-import { AppError, errorMessage } from "@btt/shared/errors";
+import { AppError } from "@btt/shared/errors";
 import { enqueueOutbox, outboxTableFor } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
 import type { TronNodeClient } from "@btt/shared/tron";
@@ -340,8 +340,4 @@ export class Snapshotter {
       "snapshot completed",
     );
   }
-}
-
-export function describeError(error: unknown): string {
-  return errorMessage(error);
 }
