@@ -7,7 +7,7 @@ import type { TronNodeClient } from "@btt/shared/tron";
 import { type ChainFollower, solidHeadNumber } from "../chain/follower.js";
 import { blockAt, highestBlockAtOrBefore, readBaseState, uuidFrom } from "../data/chain-store.js";
 import { crossCheck } from "./cross-check.js";
-import { digestSnapshotRows, type HoldingRow, writeSnapshotRows } from "./materialise.js";
+import { type HoldingRow, materialiseSnapshot } from "./materialise.js";
 
 /**
  * Snapshot requests and the worker that fulfils them. A snapshot is keyed by its height: asking
@@ -195,17 +195,10 @@ export class Snapshotter {
       [height, block.id, new Date(block.timestampMs)],
     );
 
-    const holders = await withTransaction(pool, (client) => writeSnapshotRows(client, height));
-    phase("rows written");
-    const client = await pool.connect();
-    let digest: Awaited<ReturnType<typeof digestSnapshotRows>>;
-    try {
-      digest = await digestSnapshotRows(client, height, this.options.sampleSize);
-    } finally {
-      client.release();
-    }
-    if (digest.holders !== holders) throw new Error(`wrote ${holders} rows but read back ${digest.holders}`);
-    phase("hashed");
+    // the rows read once from account_versions, hashed, summed and sampled on their way into
+    // snapshot_holdings, and committed in one transaction (materialise.ts)
+    const digest = await materialiseSnapshot(pool, height, this.options.sampleSize);
+    phase("rows written and hashed");
 
     // the sample: random holders, plus the accounts that changed most recently up to H
     const base = await readBaseState(pool);
