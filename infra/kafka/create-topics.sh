@@ -12,6 +12,8 @@ TOPICS=(
   "chain.deposits.dlq:1"
   "indexer.snapshots:1"
   "indexer.snapshots.dlq:1"
+  "airdrop.events:1"
+  "airdrop.events.dlq:1"
 )
 for attempt in $(seq 1 60); do
   /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --list >/dev/null 2>&1 && break

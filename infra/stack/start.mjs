@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EMBEDDED_POSTGRES_PORT_DEFAULT, startKafka, startPostgres } from "./lib/backing.mjs";
-import { DEVNET_PORT_DEFAULT, startChain } from "./lib/devnet.mjs";
+import { DEVNET_PORT_DEFAULT, devnetAccounts, startChain } from "./lib/devnet.mjs";
 import { deployAllMigrations } from "./lib/migrate.mjs";
 import { SERVICES, servicePort, serviceUrl, startService, waitReady } from "./lib/services.mjs";
 import { setupAll } from "./lib/setup.mjs";
@@ -125,7 +125,14 @@ async function main() {
   deployAllMigrations(postgres.url);
 
   const credentials = loadCredentials();
+  // the airdrop pays from the devnet's development account 0 (it holds the BTT asset); against a
+  // real node the operator provides AIRDROP_DISTRIBUTOR_PRIVATE_KEY or AIRDROP_DISTRIBUTOR_KEY_FILE
+  const distributor =
+    chain.devnet && !process.env.AIRDROP_DISTRIBUTOR_PRIVATE_KEY && !process.env.AIRDROP_DISTRIBUTOR_KEY_FILE
+      ? { AIRDROP_DISTRIBUTOR_PRIVATE_KEY: (await devnetAccounts(chain.fullHost))[0].privateKey }
+      : {};
   const env = {
+    ...distributor,
     ...process.env,
     DATABASE_URL: postgres.url,
     KAFKA_BROKERS: kafka.brokers,

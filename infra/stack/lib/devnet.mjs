@@ -59,3 +59,10 @@ export async function startChain({ port, accounts, seed, height, blockTimeMs, so
   }
   return { fullHost: url, solidityHost: url, devnet: true, stop: () => stopChild(child) };
 }
+
+/** The devnet's development accounts (address, privateKey, balances). */
+export async function devnetAccounts(url) {
+  const response = await fetch(`${url}/devnet/accounts`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`${url}/devnet/accounts answered ${response.status}`);
+  return response.json();
+}

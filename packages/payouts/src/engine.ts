@@ -237,9 +237,19 @@ class Engine implements PayoutEngine {
     return result;
   }
 
+  /**
+   * The head block new attempts reference (TAPOS) and count their expiration from. Refreshed every
+   * `referenceRefreshMs`, and at once when chain time has moved on: once the solidified head is a
+   * quarter of the lifetime past the reference, attempts built on it would live too short (or, after
+   * a jump of the chain clock, be born expired and burn their attempts).
+   */
   private async referenceBlock(): Promise<ReferenceBlock> {
     const now = Date.now();
-    if (!this.reference || now - this.reference.fetchedAt >= this.settings.referenceRefreshMs) {
+    const chainMovedOn =
+      this.reference !== null &&
+      this.counters.solidTimeMs !== null &&
+      this.counters.solidTimeMs >= this.reference.block.timestampMs + this.settings.expirationMs / 4;
+    if (!this.reference || chainMovedOn || now - this.reference.fetchedAt >= this.settings.referenceRefreshMs) {
       const head = await this.node.head();
       this.reference = {
         block: { number: head.number, id: head.id, timestampMs: head.timestampMs },

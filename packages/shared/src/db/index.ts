@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
@@ -104,4 +105,16 @@ export async function copyRows(
   const stream = client.query(copyFrom(`COPY ${table} (${quotedColumns}) FROM STDIN`));
   await pipeline(Readable.from(lines()), stream);
   return count;
+}
+
+/**
+ * A deterministic UUID (version 8 layout) from a name: the id of a fact that must come out the same
+ * on every replica and after every restart (an event about a block, a payment of a round).
+ */
+export function uuidFrom(name: string): string {
+  const h = createHash("sha256").update(name).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x80;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }

@@ -86,6 +86,37 @@ export const DeadLetterV1 = z
   })
   .strict();
 
+/** A schedule change (TOKENOMICS.md: every change is audit-logged and published). */
+export const ScheduleChangedV1 = z
+  .object({
+    version: z.number().int().positive(),
+    entryId: Uuid.nullable(),
+    action: z.enum(["seeded", "created", "updated", "cancelled"]),
+    actor: z.string().min(1),
+    reason: z.string(),
+    forced: z.boolean(),
+    noticeDays: z.number().int().nullable(),
+    entry: z.record(z.string(), z.unknown()).nullable(),
+    at: IsoTime,
+  })
+  .strict();
+
+/** A round changed state (computed, approved, distributing, completed, paused, cancelled…). */
+export const RoundStateV1 = z
+  .object({
+    roundId: Uuid,
+    scheduleEntryId: Uuid.nullable(),
+    status: z.string().min(1),
+    statusReason: z.string().nullable(),
+    merkleRoot: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+    actor: z.string().min(1),
+    at: IsoTime,
+  })
+  .strict();
+
 /** Event type → payload schema; the version is part of the key so contracts can evolve side by side. */
 export const EVENT_SCHEMAS = {
   "snapshot.completed@1": SnapshotCompletedV1,
@@ -96,6 +127,8 @@ export const EVENT_SCHEMAS = {
   "balance.changed@1": BalanceChangedV1,
   "withdrawal.state@1": WithdrawalStateV1,
   "dead.letter@1": DeadLetterV1,
+  "schedule.changed@1": ScheduleChangedV1,
+  "round.state@1": RoundStateV1,
 } as const;
 
 export type EventKey = keyof typeof EVENT_SCHEMAS;

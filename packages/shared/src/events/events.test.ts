@@ -76,6 +76,8 @@ describe("topic catalog and envelopes", () => {
       "chain.deposits.dlq",
       "indexer.snapshots",
       "indexer.snapshots.dlq",
+      "airdrop.events",
+      "airdrop.events.dlq",
     ]);
     for (const topic of Object.values(TOPICS)) {
       for (const event of topic.events) expect(EVENT_SCHEMAS[event]).toBeDefined();

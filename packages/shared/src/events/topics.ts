@@ -38,6 +38,12 @@ export const TOPICS = {
     key: "height",
     events: ["snapshot.completed@1"],
   },
+  airdropEvents: {
+    name: "airdrop.events",
+    partitions: 1,
+    key: "schedule entry id or round id",
+    events: ["schedule.changed@1", "round.state@1"],
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS]["name"];

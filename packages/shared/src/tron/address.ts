@@ -1,10 +1,10 @@
-import { TronWeb } from "tronweb";
 import { z } from "zod";
+import { decodeBase58Address, encodeBase58Address } from "./base58.js";
 
 /**
  * TRON addresses. Responses use base58 (`T…`); requests accept base58 or the 21-byte hex form
- * (`41…`), except inside signed Speed commands (base58 only). Validation and conversion use
- * TronWeb's own utilities, so the checksum rules are exactly the chain's.
+ * (`41…`), except inside signed Speed commands (base58 only). Base58check is decoded and encoded
+ * here (base58.ts), checked against TronWeb's own utilities by tron.test.ts.
  */
 
 export type Base58Address = string & { readonly __brand: "Base58Address" };
@@ -13,7 +13,9 @@ const HEX_ADDRESS_PATTERN = /^41[0-9a-fA-F]{40}$/;
 const BASE58_ADDRESS_PATTERN = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
 
 export function isBase58Address(input: unknown): input is Base58Address {
-  return typeof input === "string" && BASE58_ADDRESS_PATTERN.test(input) && TronWeb.isAddress(input);
+  return (
+    typeof input === "string" && BASE58_ADDRESS_PATTERN.test(input) && decodeBase58Address(input) !== null
+  );
 }
 
 export function isHexAddress(input: unknown): input is string {
@@ -34,25 +36,28 @@ export class AddressError extends Error {
 /** Normalises base58 or hex input to base58; throws AddressError on anything else. */
 export function toBase58Address(input: string): Base58Address {
   if (isBase58Address(input)) return input;
-  if (isHexAddress(input)) return TronWeb.address.fromHex(input.toLowerCase()) as Base58Address;
+  if (isHexAddress(input)) return encodeBase58Address(Buffer.from(input, "hex")) as Base58Address;
   throw new AddressError(input);
 }
 
 /** Normalises base58 or hex input to lower-case 21-byte hex (`41…`). */
 export function toHexAddress(input: string): string {
   if (isHexAddress(input)) return input.toLowerCase();
-  if (isBase58Address(input)) return TronWeb.address.toHex(input).toLowerCase();
+  const bytes = typeof input === "string" ? decodeBase58Address(input) : null;
+  if (bytes) return bytes.toString("hex");
   throw new AddressError(input);
 }
 
 /** The 21 address bytes (0x41 prefix included): the Merkle leaf and sort order use these. */
 export function addressToBytes(input: string): Buffer {
+  const bytes = decodeBase58Address(input);
+  if (bytes) return bytes;
   return Buffer.from(toHexAddress(input), "hex");
 }
 
 export function bytesToBase58Address(bytes: Uint8Array): Base58Address {
   if (bytes.length !== 21 || bytes[0] !== 0x41) throw new AddressError(Buffer.from(bytes).toString("hex"));
-  return TronWeb.address.fromHex(Buffer.from(bytes).toString("hex")) as Base58Address;
+  return encodeBase58Address(bytes) as Base58Address;
 }
 
 /** Request field: base58 or hex in, base58 out. */

@@ -7,6 +7,8 @@ import {
   AddressError,
   addressToBytes,
   canonicalJson,
+  decodeBase58Address,
+  encodeBase58Address,
   isBase58Address,
   isTronAddress,
   recoverMessageSigner,
@@ -60,6 +62,24 @@ describe("addresses", () => {
         expect(toBase58Address(toHexAddress(address as string))).toBe(address);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it("decodes and encodes base58check exactly like TronWeb, and refuses what TronWeb refuses", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.nat(33), (body, flip) => {
+        const hex = `41${Buffer.from(body).toString("hex")}`;
+        const base58 = TronWeb.address.fromHex(hex);
+        expect(encodeBase58Address(Buffer.from(hex, "hex"))).toBe(base58);
+        expect(decodeBase58Address(base58)?.toString("hex")).toBe(hex);
+        // one changed character: TronWeb and the decoder agree on validity
+        const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        const i = 1 + flip;
+        const other = alphabet[(alphabet.indexOf(base58[i] as string) + 1) % 58] as string;
+        const changed = base58.slice(0, i) + other + base58.slice(i + 1);
+        expect(decodeBase58Address(changed) !== null).toBe(TronWeb.isAddress(changed));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -138,3 +138,25 @@ describe("computeEntitlements (TOKENOMICS.md)", () => {
     expect(table.rows.map((r) => r.amount)).toEqual([9_900_000_000_000_000n, 990_000_000_000_000n]);
   });
 });
+
+describe("address order", () => {
+  it("orders base58 addresses as strings exactly as their 21 bytes (the Merkle leaf order)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        (a, b) => {
+          const ha = `41${Buffer.from(a).toString("hex")}`;
+          const hb = `41${Buffer.from(b).toString("hex")}`;
+          const sa = TronWeb.address.fromHex(ha);
+          const sb = TronWeb.address.fromHex(hb);
+          expect(sa).toHaveLength(34);
+          expect(Math.sign(sa < sb ? -1 : sa > sb ? 1 : 0)).toBe(
+            Math.sign(Buffer.compare(Buffer.from(ha, "hex"), Buffer.from(hb, "hex"))),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

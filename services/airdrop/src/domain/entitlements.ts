@@ -1,5 +1,4 @@
-import { fractionToDecimal, mulDivFloorRem, reduceFraction } from "@btt/shared/money";
-import { addressToBytes } from "@btt/shared/tron";
+import { fractionToDecimal, reduceFraction } from "@btt/shared/money";
 
 /**
  * The entitlement of a round (TOKENOMICS.md "Entitlement of a round"): a pure function of the
@@ -8,6 +7,7 @@ import { addressToBytes } from "@btt/shared/tron";
  *   - P ≥ E: a_i = h_i (the 1:1 rule), P − E undistributed;
  *   - P < E: a_i = floor(h_i·P/E), and the remainder R = P − Σ a_i goes one base unit each to the
  *     R holders with the largest fractional part (h_i·P mod E), ties by address ascending; Σ a_i = P.
+ * Rows are ordered by address (the 21-byte order, which base58 string order equals).
  * The round id does not change the amounts; it enters the Merkle leaves (merkle.ts).
  */
 
@@ -44,7 +44,15 @@ export interface EntitlementTable {
   exclusions: ExcludedHolding[];
   /** Eligible holders whose amount rounded to 0 (no leaf, no transaction). */
   zeroAmountHolders: number;
+  /** Holders with a holding but no leaf and no exclusion: below the minimum, or a zero amount. */
+  nonRecipients: NonRecipient[];
   ratio: { numerator: bigint; denominator: bigint; decimal: string };
+}
+
+export interface NonRecipient {
+  address: string;
+  reason: "below minimum" | "zero amount";
+  total: bigint;
 }
 
 export interface ComputeEntitlementsInput {
@@ -56,96 +64,149 @@ export interface ComputeEntitlementsInput {
 
 export const RATIO_SIGNIFICANT_DIGITS = 15;
 
-function compareAddressBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
+/**
+ * Every TRON address is 34 base58 characters over an alphabet in ASCII order, so comparing the
+ * strings compares the numbers they encode (21 address bytes ‖ 4 checksum bytes): string order is
+ * the 21-byte order of the Merkle leaves. (The indexer already sends rows in this order.)
+ */
+function byAddress(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function computeEntitlements(input: ComputeEntitlementsInput): EntitlementTable {
-  if (input.pool < 0n) throw new RangeError("pool must be non-negative");
+  const pool = input.pool;
+  if (pool < 0n) throw new RangeError("pool must be non-negative");
   const excluded = new Map(input.exclusions.map((e) => [e.address, e.reason]));
   const exclusions: ExcludedHolding[] = [];
-  const eligible: { row: HoldingRow; total: bigint; key: Buffer }[] = [];
+  const eligible: HoldingRow[] = [];
+  const totals: bigint[] = [];
   const seen = new Set<string>();
+  const nonRecipients: NonRecipient[] = [];
   let eligibleTotal = 0n;
+  let sorted = true;
+  let previous = "";
 
   for (const row of input.holdings) {
     if (seen.has(row.address)) throw new RangeError(`duplicate holding for ${row.address}`);
     seen.add(row.address);
-    const total = row.liquid + row.frozen + row.unfreezing;
+    if (row.address.length !== 34) throw new RangeError(`not a base58 TRON address: ${row.address}`);
     if (row.liquid < 0n || row.frozen < 0n || row.unfreezing < 0n)
       throw new RangeError(`negative holding for ${row.address}`);
+    const total = row.liquid + row.frozen + row.unfreezing;
     const reason = excluded.get(row.address);
     if (reason !== undefined) {
       exclusions.push({ address: row.address, reason, holding: total });
       continue;
     }
-    if (total === 0n || total < input.minHoldingSun) continue;
-    eligible.push({ row, total, key: addressToBytes(row.address) });
+    if (total === 0n) continue;
+    if (total < input.minHoldingSun) {
+      nonRecipients.push({ address: row.address, reason: "below minimum", total });
+      continue;
+    }
+    if (row.address < previous) sorted = false;
+    previous = row.address;
+    eligible.push(row);
+    totals.push(total);
     eligibleTotal += total;
   }
   // Exclusions whose address held nothing are still recorded, with holding 0.
   for (const e of input.exclusions) {
     if (!seen.has(e.address)) exclusions.push({ address: e.address, reason: e.reason, holding: 0n });
   }
-  exclusions.sort((a, b) => compareAddressBytes(addressToBytes(a.address), addressToBytes(b.address)));
-  eligible.sort((a, b) => compareAddressBytes(a.key, b.key));
+  exclusions.sort((a, b) => byAddress(a.address, b.address));
+  if (!sorted) {
+    const order = eligible
+      .map((_, i) => i)
+      .sort((a, b) => byAddress((eligible[a] as HoldingRow).address, (eligible[b] as HoldingRow).address));
+    const rows = order.map((i) => eligible[i] as HoldingRow);
+    const sums = order.map((i) => totals[i] as bigint);
+    for (let k = 0; k < rows.length; k += 1) {
+      eligible[k] = rows[k] as HoldingRow;
+      totals[k] = sums[k] as bigint;
+    }
+  }
 
-  const amounts = new Array<bigint>(eligible.length);
-  if (input.pool >= eligibleTotal) {
-    eligible.forEach((e, i) => {
-      amounts[i] = e.total;
-    });
+  const n = eligible.length;
+  const amounts = new Array<bigint>(n);
+  if (pool >= eligibleTotal) {
+    for (let i = 0; i < n; i += 1) amounts[i] = totals[i] as bigint;
   } else {
-    const remainders = new Array<bigint>(eligible.length);
+    const remainders = new Array<bigint>(n);
     let floorSum = 0n;
-    eligible.forEach((e, i) => {
-      const { quotient, remainder } = mulDivFloorRem(e.total, input.pool, eligibleTotal);
+    for (let i = 0; i < n; i += 1) {
+      const product = (totals[i] as bigint) * pool;
+      const quotient = product / eligibleTotal;
       amounts[i] = quotient;
-      remainders[i] = remainder;
+      remainders[i] = product - quotient * eligibleTotal;
       floorSum += quotient;
-    });
-    const leftover = Number(input.pool - floorSum); // < number of holders, so a safe integer
+    }
+    const leftover = Number(pool - floorSum); // < number of holders, so a safe integer
     if (leftover > 0) {
-      // Largest fractional part first; `eligible` is already in address order, so a stable sort
-      // breaks ties by address ascending.
-      const order = eligible.map((_, i) => i);
-      order.sort((a, b) => {
-        const ra = remainders[a] as bigint;
-        const rb = remainders[b] as bigint;
-        return ra === rb ? a - b : ra > rb ? -1 : 1;
-      });
-      for (let k = 0; k < leftover; k += 1) {
-        const i = order[k] as number;
-        amounts[i] = (amounts[i] as bigint) + 1n;
-      }
+      for (const i of largestRemainders(remainders, leftover)) amounts[i] = (amounts[i] as bigint) + 1n;
     }
   }
 
   const rows: EntitlementRow[] = [];
   let distributed = 0n;
   let zeroAmountHolders = 0;
-  eligible.forEach((e, i) => {
+  for (let i = 0; i < n; i += 1) {
     const amount = amounts[i] as bigint;
+    const row = eligible[i] as HoldingRow;
     if (amount === 0n) {
       zeroAmountHolders += 1;
-      return;
+      nonRecipients.push({ address: row.address, reason: "zero amount", total: totals[i] as bigint });
+      continue;
     }
     distributed += amount;
-    rows.push({ ...e.row, total: e.total, amount });
-  });
+    rows.push({
+      address: row.address,
+      liquid: row.liquid,
+      frozen: row.frozen,
+      unfreezing: row.unfreezing,
+      total: totals[i] as bigint,
+      amount,
+    });
+  }
 
-  const covered = eligibleTotal === 0n || input.pool >= eligibleTotal;
-  const ratio = covered ? { numerator: 1n, denominator: 1n } : reduceFraction(input.pool, eligibleTotal);
+  const covered = eligibleTotal === 0n || pool >= eligibleTotal;
+  const ratio = covered ? { numerator: 1n, denominator: 1n } : reduceFraction(pool, eligibleTotal);
   return {
     rows,
     eligibleTotal,
     distributed,
-    undistributed: input.pool - distributed,
+    undistributed: pool - distributed,
     exclusions,
     zeroAmountHolders,
+    nonRecipients,
     ratio: {
       ...ratio,
       decimal: fractionToDecimal(ratio.numerator, ratio.denominator, RATIO_SIGNIFICANT_DIGITS),
     },
   };
+}
+
+/**
+ * The indices of the `count` largest remainders, ties by index ascending (= address ascending).
+ * A float image of each remainder finds the threshold in one native sort (Number() of a bigint is
+ * monotone, so a strictly larger float means a strictly larger remainder); only the remainders
+ * whose float equals the threshold are ordered exactly.
+ */
+function largestRemainders(remainders: readonly bigint[], count: number): number[] {
+  const floats = new Float64Array(remainders.length);
+  for (let i = 0; i < remainders.length; i += 1) floats[i] = Number(remainders[i]);
+  const threshold = Float64Array.from(floats).sort()[floats.length - count] as number;
+  const chosen: number[] = [];
+  const tied: number[] = [];
+  for (let i = 0; i < floats.length; i += 1) {
+    const f = floats[i] as number;
+    if (f > threshold) chosen.push(i);
+    else if (f === threshold) tied.push(i);
+  }
+  tied.sort((a, b) => {
+    const ra = remainders[a] as bigint;
+    const rb = remainders[b] as bigint;
+    return ra === rb ? a - b : ra > rb ? -1 : 1;
+  });
+  for (let k = 0; chosen.length < count; k += 1) chosen.push(tied[k] as number);
+  return chosen;
 }

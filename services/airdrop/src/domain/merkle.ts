@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { addressToBytes } from "@btt/shared/tron";
+import { hash } from "node:crypto";
+import { addressToBytes, base58AddressBytesUnchecked } from "@btt/shared/tron";
 
 /**
  * The entitlement Merkle tree, fixed by API.md so exchanges and tools can verify independently:
@@ -9,8 +9,6 @@ import { addressToBytes } from "@btt/shared/tron";
  * Leaves are ordered by the 21-byte address, bytewise ascending; leafIndex is the position.
  */
 
-const LEAF_TAG = Buffer.from([0x00]);
-const NODE_TAG = Buffer.from([0x01]);
 const LEAF_DOMAIN = Buffer.from("btt-leaf-v1", "ascii");
 const U128_MAX = (1n << 128n) - 1n;
 
@@ -37,21 +35,35 @@ export function u128be(value: bigint): Buffer {
   return bytes;
 }
 
+const LEAF_BYTES = 1 + LEAF_DOMAIN.length + 16 + 21 + 4 * 16;
+const leafScratch = Buffer.alloc(LEAF_BYTES);
+
+/** One leaf hash; the fields are written into one scratch buffer and hashed in one call. */
 export function hashLeaf(roundIdBytes: Buffer, leaf: LeafInput): Buffer {
-  return createHash("sha256")
-    .update(LEAF_TAG)
-    .update(LEAF_DOMAIN)
-    .update(roundIdBytes)
-    .update(addressToBytes(leaf.address))
-    .update(u128be(leaf.liquid))
-    .update(u128be(leaf.frozen))
-    .update(u128be(leaf.unfreezing))
-    .update(u128be(leaf.amount))
-    .digest();
+  const b = leafScratch;
+  let o = 0;
+  b[o++] = 0x00;
+  o += LEAF_DOMAIN.copy(b, o);
+  o += roundIdBytes.copy(b, o, 0, 16);
+  // base58 addresses were validated where they entered (indexer rows, API input): no checksum again
+  const address = base58AddressBytesUnchecked(leaf.address) ?? addressToBytes(leaf.address);
+  o += address.copy(b, o);
+  for (const value of [leaf.liquid, leaf.frozen, leaf.unfreezing, leaf.amount]) {
+    if (value < 0n || value > U128_MAX) throw new RangeError(`${value} does not fit in u128`);
+    b.writeBigUInt64BE(value >> 64n, o);
+    b.writeBigUInt64BE(value & 0xffff_ffff_ffff_ffffn, o + 8);
+    o += 16;
+  }
+  return hash("sha256", b, "buffer");
 }
 
+const nodeScratch = Buffer.alloc(65);
+nodeScratch[0] = 0x01;
+
 export function hashNode(left: Buffer, right: Buffer): Buffer {
-  return createHash("sha256").update(NODE_TAG).update(left).update(right).digest();
+  left.copy(nodeScratch, 1);
+  right.copy(nodeScratch, 33);
+  return hash("sha256", nodeScratch, "buffer");
 }
 
 /** All levels, leaves first; the root is the single hash of the last level. */

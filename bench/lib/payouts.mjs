@@ -1,11 +1,11 @@
-// bench/payouts: a 20,000-recipient TRC-10 payout through packages/payouts on the devnet (its own
-// process, a block every 500 ms, solidified one block later): confirmed payments per second from
+// bench/lib/payouts, part two of bench/airdrop: a 20,000-recipient TRC-10 payout through
+// packages/payouts on the devnet (its own process, a block every 500 ms, solidified one later): confirmed payments per second from
 // the first claim to the last confirmation on a solidified block, beside TronWeb's single-core
 // signing rate for the same transactions measured in the same run (goal: ≥ 0.5×). Then checks on
 // chain that every recipient was paid exactly once.
 //
-//   node bench/payouts.mjs [--recipients 20000] [--signs 2000]
-//   npm run bench -- payouts
+//   node bench/lib/payouts.mjs [--recipients 20000] [--signs 2000]
+//   npm run bench -- airdrop   (runs it after the entitlement-table figures)
 //
 // PostgreSQL: DATABASE_URL, else the embedded server in .btt/bench-postgres.
 import { spawn } from "node:child_process";
@@ -13,8 +13,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { TronWeb } from "tronweb";
-import { startPostgres } from "../infra/stack/lib/backing.mjs";
-import { REPO_ROOT, STATE_DIR, sleep } from "../infra/stack/lib/tools.mjs";
+import { startPostgres } from "../../infra/stack/lib/backing.mjs";
+import { REPO_ROOT, STATE_DIR, sleep } from "../../infra/stack/lib/tools.mjs";
 
 const { values } = parseArgs({
   options: {
