@@ -6,18 +6,38 @@ import helmet from "helmet";
 import type { Kafka } from "kafkajs";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
+import { AIRDROP_ROUTES } from "./http/airdrop-routes.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
 import { mountDocsRoutes } from "./http/docs-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
+import {
+  createDownstreamClient,
+  DEFAULT_DOWNSTREAM_TIMEOUTS,
+  type DownstreamTimeouts,
+} from "./http/downstream-client.js";
+import { mountProxyRoutes } from "./http/proxy-route.js";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimiters } from "./http/rate-limits.js";
+import { SNAPSHOT_ROUTES } from "./http/snapshot-routes.js";
 import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
+
+/** Base URLs of the internal services the gateway fronts. */
+export interface DownstreamUrls {
+  indexer: string;
+  airdrop: string;
+  speedLedger: string;
+}
 
 export interface AppDeps {
   logger: Logger;
   prisma: PrismaClient;
   kafka: Kafka;
-  /** Internal services, listed by `/readyz` without making the gateway unready (API.md). */
-  downstream: { name: string; url: string }[];
+  /**
+   * Internal services: `/v1/snapshots…` go to the indexer, `/v1/schedule…`, `/v1/rounds…` and
+   * `/v1/entitlements…` to the airdrop; `/readyz` lists each without making the gateway unready
+   * (API.md: an outage shows as 503 on the routes that need it).
+   */
+  downstream: DownstreamUrls;
+  downstreamTimeouts?: DownstreamTimeouts;
   speed: SpeedRoutesDeps;
   rateLimits?: RateLimits;
 }
@@ -27,7 +47,9 @@ export function createApp(deps: AppDeps): Express {
   const readiness: ReadinessCheck[] = [
     { name: "postgres", critical: true, check: () => pingDatabase(deps.prisma) },
     { name: "kafka", critical: true, check: () => pingKafka(deps.kafka) },
-    ...deps.downstream.map((d) => downstreamCheck(d.name, d.url)),
+    downstreamCheck("indexer", deps.downstream.indexer),
+    downstreamCheck("airdrop", deps.downstream.airdrop),
+    downstreamCheck("speed-ledger", deps.downstream.speedLedger),
   ];
   const app = createHttpApp({
     logger: deps.logger,
@@ -40,7 +62,22 @@ export function createApp(deps: AppDeps): Express {
       ...rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
     ],
   });
-  mountApiKeyRoutes(app, { prisma: deps.prisma, keys: createApiKeyRepository(deps.prisma) });
+  const keys = createApiKeyRepository(deps.prisma);
+  const timeouts = deps.downstreamTimeouts ?? DEFAULT_DOWNSTREAM_TIMEOUTS;
+  const proxy = { keys, prisma: deps.prisma, timeouts };
+  mountApiKeyRoutes(app, { prisma: deps.prisma, keys });
+  mountProxyRoutes(
+    app,
+    AIRDROP_ROUTES,
+    createDownstreamClient("airdrop", deps.downstream.airdrop, timeouts),
+    proxy,
+  );
+  mountProxyRoutes(
+    app,
+    SNAPSHOT_ROUTES,
+    createDownstreamClient("indexer", deps.downstream.indexer, timeouts),
+    proxy,
+  );
   mountSpeedRoutes(app, deps.speed);
   mountDocsRoutes(app);
   return finishHttpApp(app);

@@ -38,11 +38,11 @@ await startHttpService({
       logger,
       prisma,
       kafka,
-      downstream: [
-        { name: "indexer", url: config.INDEXER_URL },
-        { name: "airdrop", url: config.AIRDROP_URL },
-        { name: "speed-ledger", url: config.SPEED_LEDGER_URL },
-      ],
+      downstream: {
+        indexer: config.INDEXER_URL,
+        airdrop: config.AIRDROP_URL,
+        speedLedger: config.SPEED_LEDGER_URL,
+      },
       speed: { producer, verdicts, domain: `btt-speed/v1/${config.SPEED_NETWORK}` },
       rateLimits: {
         perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,

@@ -12,6 +12,7 @@ import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import { hashApiKey } from "../src/domain/api-key.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
 import { bootstrapApiKeys } from "../src/use-cases/bootstrap-api-keys.js";
+import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
 
 const OPERATOR = "op_test_operator_key_0123456789abcdef";
 const OPERATOR_2 = "op_test_operator_key_2_0123456789abcdef";
@@ -41,7 +42,7 @@ beforeAll(async () => {
     verdicts: new VerdictBoard(),
     domain: "btt-speed/v1/devnet",
   };
-  app = createApp({ logger: silentLogger, prisma, kafka, downstream: [], speed });
+  app = createApp({ logger: silentLogger, prisma, kafka, downstream: UNREACHABLE_DOWNSTREAM, speed });
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -205,7 +206,7 @@ describe("rate limits", () => {
       logger: silentLogger,
       prisma,
       kafka,
-      downstream: [],
+      downstream: UNREACHABLE_DOWNSTREAM,
       speed,
       rateLimits: { perIpPerMinute: 8, perKeyPerMinute: 3 },
     });

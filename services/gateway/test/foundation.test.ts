@@ -4,6 +4,7 @@ import { describeServiceBasics } from "@btt/shared/testing/service-basics";
 import { createApp } from "../src/app.js";
 import { createPrismaClient } from "../src/data/prisma.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
+import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
 
 describeServiceBasics({
   service: "gateway",
@@ -16,7 +17,7 @@ describeServiceBasics({
   createApp: (deps) =>
     createApp({
       ...deps,
-      downstream: [],
+      downstream: UNREACHABLE_DOWNSTREAM,
       speed: {
         producer: createEventProducer(deps.kafka),
         verdicts: new VerdictBoard(),

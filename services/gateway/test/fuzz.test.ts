@@ -12,6 +12,11 @@ import { createApiKeyRepository } from "../src/data/api-keys.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
 import { bootstrapApiKeys } from "../src/use-cases/bootstrap-api-keys.js";
+import {
+  type RecordingService,
+  startRecordingService,
+  UNREACHABLE_DOWNSTREAM,
+} from "./downstream-fixtures.js";
 
 const OPERATOR = "op_fuzz_operator_key_0123456789abcdef";
 const RUNS = 2_000;
@@ -19,11 +24,14 @@ const RUNS = 2_000;
 let db: TestDatabase;
 let prisma: PrismaClient;
 let app: Express;
+/** Plays the airdrop and the indexer: a request that passes validation gets 200, not an outage. */
+let service: RecordingService;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await deployMigrations(fileURLToPath(new URL("..", import.meta.url)), "gateway", db.url);
   prisma = createPrismaClient(db.url);
+  service = await startRecordingService();
   await bootstrapApiKeys(
     createApiKeyRepository(prisma),
     [{ role: "operator", keys: [OPERATOR] }],
@@ -46,12 +54,13 @@ beforeAll(async () => {
     logger: silentLogger,
     prisma,
     kafka,
-    downstream: [],
+    downstream: { ...UNREACHABLE_DOWNSTREAM, airdrop: service.url, indexer: service.url },
     speed,
     rateLimits: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
   });
 });
 afterAll(async () => {
+  await service?.close();
   await prisma?.$disconnect();
   await db?.drop();
 });
@@ -91,6 +100,14 @@ const hostileObject = fc.dictionary(
       "type",
       "payer",
       "amount",
+      "merkleRoot",
+      "pool",
+      "addresses",
+      "address",
+      "height",
+      "at",
+      "snapshot",
+      "scheduleEntryId",
       "__proto__",
       "constructor",
     ),
@@ -130,6 +147,17 @@ const routes = fc.constantFrom(
   ["post", "/v1/api-keys/not-a-uuid/revoke"],
   ["post", "/v1/api-keys/00000000-0000-4000-8000-000000000000/revoke"],
   ["get", "/v1/rounds/%E0%A4%A/entitlements/x"],
+  ["post", "/v1/rounds"],
+  ["post", "/v1/rounds/5f0c6a1e-8f2b-4c3d-9a7e-1b2c3d4e5f60/approve"],
+  ["post", "/v1/rounds/not-a-round/exclusions"],
+  ["post", "/v1/rounds/5f0c6a1e-8f2b-4c3d-9a7e-1b2c3d4e5f60/entitlements/lookup"],
+  ["patch", "/v1/schedule/entries/5f0c6a1e-8f2b-4c3d-9a7e-1b2c3d4e5f60"],
+  ["post", "/v1/schedule/entries"],
+  ["post", "/v1/snapshots"],
+  ["get", "/v1/snapshots/-1/holdings?format=xml"],
+  ["get", "/v1/snapshots/99999999999999999999/holdings/41zz"],
+  ["get", "/v1/rounds?limit=0&status=%00"],
+  ["get", "/v1/entitlements/%F0%9F%92%A9"],
   ["delete", "/v1/api-keys"],
   ["get", "/../../etc/passwd"],
   ["put", "/v1/speed/commands"],
@@ -154,7 +182,7 @@ describe("fuzz: hostile requests", () => {
         async ([method, path], authorization, payload, contentType) => {
           count += 1;
           let req = request(app)
-            [method as "get" | "post" | "put" | "delete"](path)
+            [method as "get" | "post" | "patch" | "put" | "delete"](path)
             .set("Content-Type", contentType);
           if (authorization) req = req.set("Authorization", authorization);
           const res =

@@ -6,8 +6,11 @@ import request from "supertest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { createPrismaClient } from "../src/data/prisma.js";
+import { AIRDROP_ROUTES } from "../src/http/airdrop-routes.js";
 import { buildOpenApiDocument } from "../src/http/openapi.js";
+import { SNAPSHOT_ROUTES } from "../src/http/snapshot-routes.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
+import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
 
 let app: Express;
 beforeAll(() => {
@@ -18,7 +21,7 @@ beforeAll(() => {
     logger: silentLogger,
     prisma,
     kafka,
-    downstream: [],
+    downstream: UNREACHABLE_DOWNSTREAM,
     speed: {
       producer: createEventProducer(kafka),
       verdicts: new VerdictBoard(),
@@ -59,6 +62,84 @@ describe("OpenAPI 3.1 and /docs", () => {
       .routes.map((r) => `${r.method} ${r.path}`)
       .sort();
     expect(documented).toEqual(mountedRoutes(app));
+  });
+
+  it("documents API.md's schedule, snapshot, round and entitlement routes with roles, schemas and errors", () => {
+    const { document, routes } = buildOpenApiDocument();
+    const listed = routes.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    // API.md "Schedule", "Snapshots", "Rounds and entitlements", route by route.
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        "GET /v1/schedule",
+        "GET /v1/schedule/changes",
+        "POST /v1/schedule/entries",
+        "PATCH /v1/schedule/entries/{id}",
+        "POST /v1/snapshots",
+        "GET /v1/snapshots",
+        "GET /v1/snapshots/{height}",
+        "GET /v1/snapshots/{height}/holdings/{address}",
+        "GET /v1/snapshots/{height}/holdings",
+        "POST /v1/rounds",
+        "GET /v1/rounds",
+        "GET /v1/rounds/{id}",
+        "POST /v1/rounds/{id}/exclusions",
+        "POST /v1/rounds/{id}/approve",
+        "POST /v1/rounds/{id}/pause",
+        "POST /v1/rounds/{id}/resume",
+        "POST /v1/rounds/{id}/cancel",
+        "GET /v1/rounds/{id}/entitlements/{address}",
+        "GET /v1/rounds/{id}/entitlements",
+        "POST /v1/rounds/{id}/entitlements/lookup",
+        "GET /v1/entitlements/{address}",
+        "GET /v1/rounds/{id}/audit",
+      ]),
+    );
+    type Op = {
+      security?: unknown[];
+      parameters?: { name: string; in: string }[];
+      requestBody?: { content: Record<string, { schema: unknown }> };
+      responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: object }>;
+    };
+    const operation = (path: string, method: string) =>
+      document.paths?.[path]?.[method as "get"] as unknown as Op;
+    for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES]) {
+      const op = operation(route.path, route.method);
+      const name = `${route.method} ${route.path}`;
+      expect(Boolean(op.security?.length), name).toBe(route.access !== "public");
+      expect(
+        op.responses[String(route.answer.status)]?.content?.["application/json"]?.schema,
+        name,
+      ).toBeTruthy();
+      expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(["429", "503"]));
+      if (route.access !== "public")
+        expect(Object.keys(op.responses), name).toEqual(expect.arrayContaining(["401", "403"]));
+      expect(Boolean(op.requestBody?.content["application/json"]?.schema), name).toBe(
+        route.body !== undefined,
+      );
+      const idempotent =
+        op.parameters?.some((p) => p.in === "header" && p.name === "idempotency-key") ?? false;
+      expect(idempotent, name).toBe(route.access === "operator" && route.method !== "get");
+      for (const param of route.path.match(/\{(\w+)\}/g) ?? [])
+        expect(
+          op.parameters?.map((p) => p.name),
+          name,
+        ).toContain(param.slice(1, -1));
+    }
+    const csv = operation("/v1/rounds/{id}/entitlements", "get");
+    expect(csv.responses["200"]?.content?.["text/csv"]).toBeTruthy();
+    expect(JSON.stringify(csv.responses["200"]?.headers)).toContain("X-Merkle-Root");
+    const schemas = Object.keys(document.components?.schemas ?? {});
+    expect(schemas).toEqual(
+      expect.arrayContaining([
+        "Round",
+        "Entitlement",
+        "ScheduleEntry",
+        "Snapshot",
+        "Holding",
+        "NewRound",
+        "Error",
+      ]),
+    );
   });
 
   it("renders a readable reference page with every route, locally", async () => {

@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import { startVerdictConsumer, VerdictBoard } from "../src/messaging/verdicts.js";
+import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
 
 // API.md's golden vector key: TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw.
 const PAYER_KEY = "4444444444444444444444444444444444444444444444444444444444444444";
@@ -93,7 +94,7 @@ beforeAll(async () => {
     logger: silentLogger,
     prisma,
     kafka,
-    downstream: [],
+    downstream: UNREACHABLE_DOWNSTREAM,
     speed: { producer, verdicts, domain: "btt-speed/v1/devnet", now: () => NOW },
   });
 }, 60_000);

@@ -3,7 +3,10 @@ import { ERROR_CODES } from "@btt/shared/errors";
 import { SignedSpeedCommand } from "@btt/shared/events";
 import { z } from "zod";
 import { ROLES } from "../domain/api-key.js";
+import { AIRDROP_ROUTES } from "./airdrop-routes.js";
 import { CreateApiKeyBody, RevokeApiKeyBody } from "./api-keys-routes.js";
+import { isOperatorWrite, type ProxyRoute } from "./proxy-route.js";
+import { SNAPSHOT_ROUTES } from "./snapshot-routes.js";
 
 extendZodWithOpenApi(z);
 
@@ -74,9 +77,62 @@ const IdempotencyKeyHeader = z.object({
     .describe("retry-safe key; the same key and body replay the first answer"),
 });
 
+const METHODS = ["get", "post", "patch"] as const;
+
 export interface RouteDoc {
-  method: "get" | "post";
+  method: (typeof METHODS)[number];
   path: string;
+}
+
+/** The statuses every route of its kind may answer, besides its own. */
+function commonStatuses(route: ProxyRoute): number[] {
+  const validated = route.params || route.query || route.body;
+  return [
+    ...(validated ? [400] : []),
+    ...(route.access === "public" ? [] : [401, 403]),
+    ...(route.body ? [413] : []),
+    429,
+    503,
+  ];
+}
+
+function registerProxyRoute(
+  registry: OpenAPIRegistry,
+  route: ProxyRoute,
+  security: Record<string, string[]>[],
+  errors: (...statuses: number[]) => ReturnType<typeof errorResponses>,
+): void {
+  const content: Record<string, { schema: z.ZodType }> = json(route.answer.schema);
+  for (const [format, media] of Object.entries(route.streams ?? {}))
+    content[media] = { schema: z.string().describe(`?format=${format}: the whole table, streamed`) };
+  const headers = route.streamHeaders
+    ? z.object(
+        Object.fromEntries(Object.entries(route.streamHeaders).map(([h, d]) => [h, z.string().describe(d)])),
+      )
+    : undefined;
+  const statuses = [...new Set([...commonStatuses(route), ...route.errors])].sort();
+  registry.registerPath({
+    method: route.method,
+    path: route.path,
+    tags: [route.tag],
+    summary: route.access === "public" ? route.summary : `${route.summary} (${route.access})`,
+    description: route.description,
+    ...(route.access === "public" ? {} : { security }),
+    request: {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      ...(isOperatorWrite(route) ? { headers: IdempotencyKeyHeader } : {}),
+      ...(route.body ? { body: { content: json(route.body), required: true } } : {}),
+    },
+    responses: {
+      [route.answer.status]: {
+        description: route.answer.description,
+        content,
+        ...(headers ? { headers } : {}),
+      },
+      ...errors(...statuses),
+    },
+  });
 }
 
 export function buildOpenApiDocument(): {
@@ -201,6 +257,9 @@ export function buildOpenApiDocument(): {
     },
   });
 
+  for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES])
+    registerProxyRoute(registry, route, operator, errors);
+
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
@@ -212,7 +271,7 @@ export function buildOpenApiDocument(): {
   });
   const routes: RouteDoc[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const method of ["get", "post"] as const) {
+    for (const method of METHODS) {
       if ((item as Record<string, unknown>)[method]) routes.push({ method, path });
     }
   }
