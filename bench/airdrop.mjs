@@ -104,7 +104,6 @@ try {
   const memBefore = rssMb().now;
   const t0 = performance.now();
   const built = buildRoundTable({
-    roundId,
     holdings,
     pool: poolAmount,
     exclusions: [{ address: holdings[7].address, reason: "bench exclusion" }],
@@ -113,10 +112,16 @@ try {
     tokenId: "1002000",
   });
   const t1 = performance.now();
+  let levels = 0;
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    await writeRoundTable(client, roundId, built, { height: 6_600_000, blockId: null, contentHash: "bench" });
+    const { root } = await writeRoundTable(client, roundId, built, {
+      height: 6_600_000,
+      blockId: null,
+      contentHash: "bench",
+    });
+    levels = root === null ? 0 : Math.ceil(Math.log2(built.table.rows.length)) + 1;
     await client.query("COMMIT");
   } finally {
     client.release();
@@ -160,9 +165,9 @@ try {
   const copyS = (c1 - c0) / 1000;
   const mem = rssMb();
   console.log(`
-  holders                               ${HOLDERS.toLocaleString("en")} (recipients ${built.table.rows.length.toLocaleString("en")}, levels ${built.levels.length})
-  compute + Merkle tree                 ${fmt(computeS)} s
-  persist (table, tree, totals)         ${fmt(writeS)} s
+  holders                               ${HOLDERS.toLocaleString("en")} (recipients ${built.table.rows.length.toLocaleString("en")}, levels ${levels})
+  entitlement table (exact)             ${fmt(computeS)} s
+  Merkle tree + persist (overlapped)    ${fmt(writeS)} s
   round table total                     ${fmt(totalS)} s
   PostgreSQL COPY of the same rows      ${fmt(copyS)} s   (same run, same table shape)
   ratio                                 ${fmt(totalS / copyS)}×   goal ≤ 2×   ${totalS / copyS <= 2 ? "met" : "MISSED"}

@@ -11,7 +11,12 @@ export {
   toBase58Address,
   toHexAddress,
 } from "./address.js";
-export { base58AddressBytesUnchecked, decodeBase58Address, encodeBase58Address } from "./base58.js";
+export {
+  base58AddressBytesUnchecked,
+  decodeBase58Address,
+  decodeBase58AddressInto,
+  encodeBase58Address,
+} from "./base58.js";
 export { type AccountJson, accountHolding, type Holding, HoldingError, int64 } from "./holding.js";
 export {
   type Json,

@@ -78,53 +78,53 @@ export function computeEntitlements(input: ComputeEntitlementsInput): Entitlemen
   if (pool < 0n) throw new RangeError("pool must be non-negative");
   const excluded = new Map(input.exclusions.map((e) => [e.address, e.reason]));
   const exclusions: ExcludedHolding[] = [];
+  const nonRecipients: NonRecipient[] = [];
+  let holders = Array.isArray(input.holdings) ? (input.holdings as HoldingRow[]) : [...input.holdings];
+  // Rows usually arrive in address order (the indexer's); duplicates are then neighbours.
+  for (let i = 1; i < holders.length; i += 1) {
+    if ((holders[i] as HoldingRow).address <= (holders[i - 1] as HoldingRow).address) {
+      holders = [...holders].sort((a, b) => byAddress(a.address, b.address));
+      break;
+    }
+  }
   const eligible: HoldingRow[] = [];
   const totals: bigint[] = [];
-  const seen = new Set<string>();
-  const nonRecipients: NonRecipient[] = [];
   let eligibleTotal = 0n;
-  let sorted = true;
-  let previous = "";
-
-  for (const row of input.holdings) {
-    if (seen.has(row.address)) throw new RangeError(`duplicate holding for ${row.address}`);
-    seen.add(row.address);
+  let seenExcluded = 0;
+  for (let i = 0; i < holders.length; i += 1) {
+    const row = holders[i] as HoldingRow;
+    if (i > 0 && row.address === (holders[i - 1] as HoldingRow).address) {
+      throw new RangeError(`duplicate holding for ${row.address}`);
+    }
     if (row.address.length !== 34) throw new RangeError(`not a base58 TRON address: ${row.address}`);
     if (row.liquid < 0n || row.frozen < 0n || row.unfreezing < 0n)
       throw new RangeError(`negative holding for ${row.address}`);
     const total = row.liquid + row.frozen + row.unfreezing;
-    const reason = excluded.get(row.address);
-    if (reason !== undefined) {
-      exclusions.push({ address: row.address, reason, holding: total });
-      continue;
+    if (excluded.size > seenExcluded) {
+      const reason = excluded.get(row.address);
+      if (reason !== undefined) {
+        seenExcluded += 1;
+        exclusions.push({ address: row.address, reason, holding: total });
+        continue;
+      }
     }
     if (total === 0n) continue;
     if (total < input.minHoldingSun) {
       nonRecipients.push({ address: row.address, reason: "below minimum", total });
       continue;
     }
-    if (row.address < previous) sorted = false;
-    previous = row.address;
     eligible.push(row);
     totals.push(total);
     eligibleTotal += total;
   }
   // Exclusions whose address held nothing are still recorded, with holding 0.
-  for (const e of input.exclusions) {
-    if (!seen.has(e.address)) exclusions.push({ address: e.address, reason: e.reason, holding: 0n });
-  }
-  exclusions.sort((a, b) => byAddress(a.address, b.address));
-  if (!sorted) {
-    const order = eligible
-      .map((_, i) => i)
-      .sort((a, b) => byAddress((eligible[a] as HoldingRow).address, (eligible[b] as HoldingRow).address));
-    const rows = order.map((i) => eligible[i] as HoldingRow);
-    const sums = order.map((i) => totals[i] as bigint);
-    for (let k = 0; k < rows.length; k += 1) {
-      eligible[k] = rows[k] as HoldingRow;
-      totals[k] = sums[k] as bigint;
+  if (exclusions.length < input.exclusions.length) {
+    const held = new Set(exclusions.map((e) => e.address));
+    for (const e of input.exclusions) {
+      if (!held.has(e.address)) exclusions.push({ address: e.address, reason: e.reason, holding: 0n });
     }
   }
+  exclusions.sort((a, b) => byAddress(a.address, b.address));
 
   const n = eligible.length;
   const amounts = new Array<bigint>(n);
@@ -147,7 +147,6 @@ export function computeEntitlements(input: ComputeEntitlementsInput): Entitlemen
   }
 
   const rows: EntitlementRow[] = [];
-  let distributed = 0n;
   let zeroAmountHolders = 0;
   for (let i = 0; i < n; i += 1) {
     const amount = amounts[i] as bigint;
@@ -157,7 +156,6 @@ export function computeEntitlements(input: ComputeEntitlementsInput): Entitlemen
       nonRecipients.push({ address: row.address, reason: "zero amount", total: totals[i] as bigint });
       continue;
     }
-    distributed += amount;
     rows.push({
       address: row.address,
       liquid: row.liquid,
@@ -169,6 +167,8 @@ export function computeEntitlements(input: ComputeEntitlementsInput): Entitlemen
   }
 
   const covered = eligibleTotal === 0n || pool >= eligibleTotal;
+  // Σ a_i: every eligible holding when covered, else the pool exactly (largest remainder)
+  const distributed = covered ? eligibleTotal : pool;
   const ratio = covered ? { numerator: 1n, denominator: 1n } : reduceFraction(pool, eligibleTotal);
   return {
     rows,

@@ -39,9 +39,8 @@ export interface FeeEstimate {
 const AIRDROP_MEMO_BYTES = "btt:airdrop:".length + 36 + ":1".length;
 
 export function estimateRoundFees(tokenId: string, amounts: Iterable<bigint>): FeeEstimate {
-  let bytes = 0n;
-  for (const amount of amounts) {
-    bytes += BigInt(transferAssetSize(tokenId, amount, AIRDROP_MEMO_BYTES) + MAX_RESULT_SIZE_IN_TX);
-  }
-  return { bandwidthBytes: bytes, trxBurnSun: bytes * SUN_PER_BANDWIDTH_BYTE };
+  let bytes = 0; // < 2^53 for any table that fits in memory
+  for (const amount of amounts)
+    bytes += transferAssetSize(tokenId, amount, AIRDROP_MEMO_BYTES) + MAX_RESULT_SIZE_IN_TX;
+  return { bandwidthBytes: BigInt(bytes), trxBurnSun: BigInt(bytes) * SUN_PER_BANDWIDTH_BYTE };
 }

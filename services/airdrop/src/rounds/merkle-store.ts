@@ -1,42 +1,46 @@
 import type { Pool, PoolClient } from "@btt/shared/db";
+import {
+  buildPackedLevels,
+  type LeafInput,
+  type PackedLevels,
+  packedLeaves,
+  uuidToBytes,
+} from "../domain/merkle.js";
 
 /**
- * A round's Merkle levels in PostgreSQL, chunked (1024 hashes of 32 bytes per row), so a proof of
- * any leaf is one query for at most one chunk per level, whatever the table's size.
+ * A round's Merkle tree in PostgreSQL. The leaves are the entitlement rows themselves; what is
+ * stored is the tree from level 10 up (one hash per block of 1024 leaves, and above), in chunks
+ * of 1024 hashes. A proof hashes the 1024 leaves of its block (the bottom ten levels: a block
+ * aligned on 1024 leaves promotes its odd tail exactly as the whole level does) and reads one
+ * chunk per upper level. Storing the bottom levels would write 64 MB per million recipients for
+ * answers that cost ~2 ms to recompute.
  */
 
+export const BLOCK_LEVELS = 10;
+export const BLOCK_LEAVES = 2 ** BLOCK_LEVELS;
 export const CHUNK_HASHES = 1024;
 
+/** Writes levels ≥ BLOCK_LEVELS (stored level = tree level). */
 export async function writeMerkleLevels(
   client: PoolClient,
   roundId: string,
-  levels: readonly Buffer[][],
+  levels: PackedLevels,
 ): Promise<void> {
   await client.query("DELETE FROM airdrop.merkle_chunks WHERE round_id = $1", [roundId]);
-  const batchLevels: number[] = [];
-  const batchChunks: number[] = [];
-  const batchHashes: Buffer[] = [];
-  const flush = async () => {
-    if (batchLevels.length === 0) return;
-    await client.query(
-      `INSERT INTO airdrop.merkle_chunks (round_id, level, chunk, hashes)
-       SELECT $1, * FROM unnest($2::int[], $3::int[], $4::bytea[])`,
-      [roundId, batchLevels, batchChunks, batchHashes],
-    );
-    batchLevels.length = 0;
-    batchChunks.length = 0;
-    batchHashes.length = 0;
-  };
-  for (let level = 0; level < levels.length; level += 1) {
-    const hashes = levels[level] as Buffer[];
-    for (let start = 0, chunk = 0; start < hashes.length; start += CHUNK_HASHES, chunk += 1) {
-      batchLevels.push(level);
-      batchChunks.push(chunk);
-      batchHashes.push(Buffer.concat(hashes.slice(start, start + CHUNK_HASHES)));
-      if (batchLevels.length >= 64) await flush();
+  const rows: { level: number; chunk: number; hashes: Buffer }[] = [];
+  const chunkBytes = CHUNK_HASHES * 32;
+  for (let level = BLOCK_LEVELS; level < levels.length; level += 1) {
+    const hashes = levels[level] as Buffer; // packed, 32 bytes per hash
+    for (let start = 0, chunk = 0; start < hashes.length; start += chunkBytes, chunk += 1) {
+      rows.push({ level, chunk, hashes: hashes.subarray(start, start + chunkBytes) });
     }
   }
-  await flush();
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO airdrop.merkle_chunks (round_id, level, chunk, hashes)
+     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::bytea[])`,
+    [roundId, rows.map((r) => r.level), rows.map((r) => r.chunk), rows.map((r) => r.hashes)],
+  );
 }
 
 /** Width of each level for `leafCount` leaves (odd counts promote their last hash). */
@@ -50,7 +54,7 @@ export function levelWidths(leafCount: number): number[] {
   return widths;
 }
 
-/** The leaf hash and the proof (siblings from the leaf upwards) of `leafIndex`. */
+/** The proof (siblings from the leaf upwards) of `leafIndex` in a round of `leafCount` leaves. */
 export async function readProof(
   pool: Pool,
   roundId: string,
@@ -58,30 +62,52 @@ export async function readProof(
   leafCount: number,
 ): Promise<{ leaf: Buffer; proof: Buffer[] }> {
   const widths = levelWidths(leafCount);
-  const wanted: { level: number; index: number }[] = [{ level: 0, index: leafIndex }];
+  const block = Math.floor(leafIndex / BLOCK_LEAVES);
+  const first = block * BLOCK_LEAVES;
+  const { rows } = await pool.query<LeafInput & { leaf_index: number }>(
+    `SELECT leaf_index, address, liquid, frozen, unfreezing, amount FROM airdrop.entitlements
+      WHERE round_id = $1 AND leaf_index >= $2 AND leaf_index < $3 ORDER BY leaf_index`,
+    [roundId, first, first + BLOCK_LEAVES],
+  );
+  const expected = Math.min(BLOCK_LEAVES, leafCount - first);
+  if (rows.length !== expected) {
+    throw new Error(`round ${roundId} has ${rows.length} of the ${expected} leaves of block ${block}`);
+  }
+  const local = buildPackedLevels(packedLeaves(uuidToBytes(roundId), rows));
+  const proof: Buffer[] = [];
+  const upper: { level: number; index: number }[] = [];
   let index = leafIndex;
   for (let level = 0; level < widths.length - 1; level += 1) {
     const sibling = index % 2 === 1 ? index - 1 : index + 1;
-    if (sibling < (widths[level] as number)) wanted.push({ level, index: sibling });
+    if (sibling < (widths[level] as number)) {
+      if (level < BLOCK_LEVELS) {
+        const at = sibling - (first >> level);
+        proof.push((local[level] as Buffer).subarray(at * 32, at * 32 + 32));
+      } else {
+        upper.push({ level, index: sibling });
+        proof.push(Buffer.alloc(0)); // filled below
+      }
+    }
     index = Math.floor(index / 2);
   }
-  const { rows } = await pool.query<{ level: number; chunk: number; hashes: Buffer }>(
-    `SELECT level, chunk, hashes FROM airdrop.merkle_chunks
-      WHERE round_id = $1 AND (level, chunk) IN (SELECT * FROM unnest($2::int[], $3::int[]))`,
-    [roundId, wanted.map((w) => w.level), wanted.map((w) => Math.floor(w.index / CHUNK_HASHES))],
-  );
-  const chunks = new Map(rows.map((r) => [`${r.level}:${r.chunk}`, r.hashes]));
-  const hashAt = (level: number, i: number): Buffer => {
-    const chunk = chunks.get(`${level}:${Math.floor(i / CHUNK_HASHES)}`);
-    const offset = (i % CHUNK_HASHES) * 32;
-    if (!chunk || chunk.length < offset + 32) {
-      throw new Error(`round ${roundId} has no Merkle hash at level ${level}, index ${i}`);
+  if (upper.length > 0) {
+    const { rows: chunks } = await pool.query<{ level: number; chunk: number; hashes: Buffer }>(
+      `SELECT level, chunk, hashes FROM airdrop.merkle_chunks
+        WHERE round_id = $1 AND (level, chunk) IN (SELECT * FROM unnest($2::int[], $3::int[]))`,
+      [roundId, upper.map((u) => u.level), upper.map((u) => Math.floor(u.index / CHUNK_HASHES))],
+    );
+    const byKey = new Map(chunks.map((c) => [`${c.level}:${c.chunk}`, c.hashes]));
+    let k = proof.length - upper.length;
+    for (const u of upper) {
+      const chunk = byKey.get(`${u.level}:${Math.floor(u.index / CHUNK_HASHES)}`);
+      const offset = (u.index % CHUNK_HASHES) * 32;
+      if (!chunk || chunk.length < offset + 32) {
+        throw new Error(`round ${roundId} has no Merkle hash at level ${u.level}, index ${u.index}`);
+      }
+      proof[k] = chunk.subarray(offset, offset + 32);
+      k += 1;
     }
-    return chunk.subarray(offset, offset + 32);
-  };
-  const [leafPosition, ...siblings] = wanted;
-  return {
-    leaf: hashAt(0, (leafPosition as { index: number }).index),
-    proof: siblings.map((s) => hashAt(s.level, s.index)),
-  };
+  }
+  const leafAt = leafIndex - first;
+  return { leaf: (local[0] as Buffer).subarray(leafAt * 32, leafAt * 32 + 32), proof };
 }

@@ -8,7 +8,7 @@ import {
   type Exclusion,
   type HoldingRow,
 } from "../domain/entitlements.js";
-import { buildLevels, hashLeaf, rootOf, uuidToBytes } from "../domain/merkle.js";
+import { buildPackedLevelsInSlices, uuidToBytes } from "../domain/merkle.js";
 import { estimateRoundFees, type FeeEstimate } from "./fee-estimate.js";
 import { writeMerkleLevels } from "./merkle-store.js";
 import { loadRound, type RoundRow, transition } from "./round-store.js";
@@ -82,7 +82,6 @@ export class RoundComputer {
       [round.id],
     );
     const built = buildRoundTable({
-      roundId: round.id,
       holdings,
       pool: round.pool,
       exclusions,
@@ -90,6 +89,7 @@ export class RoundComputer {
       alreadyPaid: await this.paidEarlier(round),
       tokenId: this.deps.tokenId,
     });
+    let merkleRoot: string | null = null;
     await withTransaction(this.deps.pool, async (client) => {
       const current = await loadRound(client, round.id, true);
       if (current.status !== "computing" || current.computation !== round.computation) {
@@ -97,15 +97,16 @@ export class RoundComputer {
           retryable: true,
         });
       }
-      await writeRoundTable(client, round.id, built, { height, blockId, contentHash });
+      const { root } = await writeRoundTable(client, round.id, built, { height, blockId, contentHash });
+      merkleRoot = root;
       const failed = built.table.rows.length === 0;
       await transition(
         client,
-        { ...round, merkle_root: built.root },
+        { ...round, merkle_root: root },
         failed ? "failed" : "computed",
         failed ? `no eligible holder at snapshot ${height}` : null,
         "system",
-        { height, contentHash, recipients: built.table.rows.length, merkleRoot: built.root },
+        { height, contentHash, recipients: built.table.rows.length, merkleRoot: root },
       );
     });
     this.deps.logger.info(
@@ -114,7 +115,7 @@ export class RoundComputer {
         height,
         holders: holdings.length,
         recipients: built.table.rows.length,
-        merkleRoot: built.root,
+        merkleRoot,
         ms: Math.round(performance.now() - started),
       },
       "round computed",
@@ -151,17 +152,14 @@ export class RoundComputer {
 
 export interface BuiltRoundTable {
   table: EntitlementTable;
-  levels: Buffer[][] | null;
-  root: string | null;
   /** address → the earlier round of the same entry that paid it */
   alreadyPaid: Map<string, string>;
   unpaid: number;
   fees: FeeEstimate;
 }
 
-/** The pure part of a computation: entitlement table, Merkle levels, fee estimate. */
+/** The pure part of a computation: the entitlement table and its fee estimate. */
 export function buildRoundTable(input: {
-  roundId: string;
   holdings: HoldingRow[];
   pool: bigint;
   exclusions: Exclusion[];
@@ -175,46 +173,53 @@ export function buildRoundTable(input: {
     exclusions: input.exclusions,
     minHoldingSun: input.minHoldingSun,
   });
-  const roundIdBytes = uuidToBytes(input.roundId);
-  const leaves = table.rows.map((r) => hashLeaf(roundIdBytes, r));
-  const levels = leaves.length > 0 ? buildLevels(leaves) : null;
   const unpaidAmounts: bigint[] = [];
   for (const r of table.rows) if (!input.alreadyPaid.has(r.address)) unpaidAmounts.push(r.amount);
   return {
     table,
-    levels,
-    root: levels ? rootOf(levels).toString("hex") : null,
     alreadyPaid: input.alreadyPaid,
     unpaid: unpaidAmounts.length,
     fees: estimateRoundFees(input.tokenId, unpaidAmounts),
   };
 }
 
-/** Replaces a round's stored table (entitlements, non-recipients, Merkle chunks, totals) in `client`'s transaction. */
+/**
+ * Replaces a round's stored table (entitlements, non-recipients, Merkle levels, totals) in
+ * `client`'s transaction and returns the Merkle root. The tree is built while PostgreSQL ingests
+ * the rows (the COPY streams from this thread between slices of hashing).
+ */
 export async function writeRoundTable(
   client: PoolClient,
   roundId: string,
   built: BuiltRoundTable,
   snapshot: { height: number; blockId: string | null; contentHash: string },
-): Promise<void> {
-  const { table, levels, alreadyPaid } = built;
+): Promise<{ root: string | null }> {
+  const { table, alreadyPaid } = built;
   await client.query("DELETE FROM airdrop.entitlements WHERE round_id = $1", [roundId]);
   await client.query("DELETE FROM airdrop.non_recipients WHERE round_id = $1", [roundId]);
-  await copyRows(
-    client,
-    "airdrop.entitlements",
-    ["round_id", "leaf_index", "address", "liquid", "frozen", "unfreezing", "amount", "paid_round_id"],
-    table.rows.map((r, i) => [
-      roundId,
-      i,
-      r.address,
-      r.liquid,
-      r.frozen,
-      r.unfreezing,
-      r.amount,
-      alreadyPaid.get(r.address) ?? null,
-    ]),
-  );
+  const tree =
+    table.rows.length > 0
+      ? buildPackedLevelsInSlices(uuidToBytes(roundId), table.rows)
+      : Promise.resolve(null);
+  const [levels] = await Promise.all([
+    tree,
+    copyRows(
+      client,
+      "airdrop.entitlements",
+      ["round_id", "leaf_index", "address", "liquid", "frozen", "unfreezing", "amount", "paid_round_id"],
+      table.rows.map((r, i) => [
+        roundId,
+        i,
+        r.address,
+        r.liquid,
+        r.frozen,
+        r.unfreezing,
+        r.amount,
+        alreadyPaid.get(r.address) ?? null,
+      ]),
+    ),
+  ]);
+  const root = levels ? (levels[levels.length - 1] as Buffer).toString("hex") : null;
   await copyRows(
     client,
     "airdrop.non_recipients",
@@ -251,9 +256,10 @@ export async function writeRoundTable(
       table.ratio.numerator.toString(),
       table.ratio.denominator.toString(),
       table.ratio.decimal,
-      built.root,
+      root,
       built.fees.bandwidthBytes,
       built.fees.trxBurnSun,
     ],
   );
+  return { root };
 }
