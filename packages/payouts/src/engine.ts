@@ -249,7 +249,11 @@ class Engine implements PayoutEngine {
       this.reference !== null &&
       this.counters.solidTimeMs !== null &&
       this.counters.solidTimeMs >= this.reference.block.timestampMs + this.settings.expirationMs / 4;
-    if (!this.reference || chainMovedOn || now - this.reference.fetchedAt >= this.settings.referenceRefreshMs) {
+    if (
+      !this.reference ||
+      chainMovedOn ||
+      now - this.reference.fetchedAt >= this.settings.referenceRefreshMs
+    ) {
       const head = await this.node.head();
       this.reference = {
         block: { number: head.number, id: head.id, timestampMs: head.timestampMs },

@@ -90,7 +90,7 @@ describe("transactionEffects on real transactions", () => {
     const v = base.raw_data.contract[0]?.parameter.value as Record<string, string>;
     const owner = toBase58Address(String(v.owner_address));
     const contract = toBase58Address(String(v.to_address));
-    const payee = toBase58Address("41" + "11".repeat(20));
+    const payee = toBase58Address(`41${"11".repeat(20)}`);
     const call = {
       txID: base.txID,
       raw_data: {
@@ -110,17 +110,17 @@ describe("transactionEffects on real transactions", () => {
       internal_transactions: [
         {
           caller_address: v.to_address,
-          transferTo_address: "41" + "11".repeat(20),
+          transferTo_address: `41${"11".repeat(20)}`,
           callValueInfo: [{ callValue: 2_000 }],
         },
         {
           caller_address: v.to_address,
-          transferTo_address: "41" + "11".repeat(20),
+          transferTo_address: `41${"11".repeat(20)}`,
           callValueInfo: [{ callValue: 9, tokenId: "1002000" }],
         },
         {
           caller_address: v.to_address,
-          transferTo_address: "41" + "11".repeat(20),
+          transferTo_address: `41${"11".repeat(20)}`,
           callValueInfo: [{ callValue: 7 }],
           rejected: true,
         },
