@@ -216,6 +216,23 @@ describe("a whole round on the devnet", () => {
     ).toEqual([OPS_A, OPS_B]);
   }, 180_000);
 
+  it("a dry run computes the whole table and totals and is never paid", async () => {
+    const height = await solidHeight();
+    const created = await stack.call(
+      "POST",
+      "/rounds",
+      { kind: "event", label: "dry run", pool: "700000000", snapshotHeight: height, dryRun: true },
+      OPS_A,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const r = await waitStatus(created.body.id, ["computed"]);
+    expect(r).toMatchObject({ dryRun: true, distributed: "700000000" });
+    expect((await table(r.id)).reduce((s, e) => s + BigInt(e.amount), 0n)).toBe(700_000_000n);
+    const refused = await stack.call("POST", `/rounds/${r.id}/approve`, { merkleRoot: r.merkleRoot }, OPS_A);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/dry run/);
+  }, 60_000);
+
   it("an exclusion before the first approval recomputes the round with a new root", async () => {
     const r = await computedRound("1000000000", "exclusion");
     const rows = await table(r.id);

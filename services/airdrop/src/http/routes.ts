@@ -78,6 +78,7 @@ const NewRound = z.union([
         .array(z.object({ address: TronAddress, reason: Reason }).strict())
         .max(1000)
         .optional(),
+      dryRun: z.boolean().optional(),
     })
     .strict(),
 ]);

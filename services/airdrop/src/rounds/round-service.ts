@@ -224,6 +224,7 @@ export class RoundService {
   async approve(id: string, merkleRoot: string, actor: string): Promise<RoundView> {
     await withTransaction(this.pool, async (client) => {
       const round = await loadRound(client, id, true);
+      if (round.dry_run) throw new AppError("CONFLICT", `round ${id} is a dry run: it is never paid`);
       if (round.status !== "computed") {
         throw new AppError(
           "CONFLICT",

@@ -100,6 +100,7 @@ export const NewRound = z
         pool: Amount,
         snapshotHeight: Height,
         exclusions: z.array(Exclusion).max(1000).optional(),
+        dryRun: z.boolean().optional().describe("compute the whole table, never pay"),
       })
       .strict(),
   ])
