@@ -77,7 +77,8 @@ describe("crash safety (rule 8)", () => {
       await exited(worker);
       kills += 1;
       const p = await batchProgress(db.pool, tables, "crash");
-      if (p.state !== "completed" && p.pending.count > 0) killedMidBatch += 1;
+      // mid-batch: payments were still waiting to be signed or to be confirmed
+      if (p.state !== "completed" && p.pending.count + p.inFlight.count > 0) killedMidBatch += 1;
       if (p.inFlight.count > 0) killedWithLiveAttempts += 1;
     }
     expect(kills).toBe(6);

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { type CopyValue, copyRows, type Pool, type PoolClient } from "@btt/shared/db";
+import { type CopyValue, copyRows, type Pool, type PoolClient, uuidFrom } from "@btt/shared/db";
 import { enqueueOutbox, outboxTableFor } from "@btt/shared/kafka";
 import type { Balances } from "../domain/effects.js";
 
@@ -256,11 +255,3 @@ export async function highestBlockAtOrBefore(
   return rows[0] ? Number(rows[0].number) : null;
 }
 
-/** A deterministic UUID (version 8 layout) from a name: the event id of a fact the chain fixed. */
-export function uuidFrom(name: string): string {
-  const h = createHash("sha256").update(name).digest();
-  h[6] = ((h[6] as number) & 0x0f) | 0x80;
-  h[8] = ((h[8] as number) & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString("hex");
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}

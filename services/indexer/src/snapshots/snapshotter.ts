@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Pool, withTransaction } from "@btt/shared/db";
+import { type Pool, uuidFrom, withTransaction } from "@btt/shared/db";
 import { AppError } from "@btt/shared/errors";
 import { enqueueOutbox, outboxTableFor } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
 import type { TronNodeClient } from "@btt/shared/tron";
 import { type ChainFollower, solidHeadNumber } from "../chain/follower.js";
-import { blockAt, highestBlockAtOrBefore, readBaseState, uuidFrom } from "../data/chain-store.js";
+import { blockAt, highestBlockAtOrBefore, readBaseState } from "../data/chain-store.js";
 import { crossCheck } from "./cross-check.js";
 import { type HoldingRow, materialiseSnapshot } from "./materialise.js";
 
