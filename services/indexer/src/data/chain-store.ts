@@ -254,4 +254,3 @@ export async function highestBlockAtOrBefore(
   );
   return rows[0] ? Number(rows[0].number) : null;
 }
-
