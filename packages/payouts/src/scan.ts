@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from "@btt/shared/db";
+import { type Pool, type PoolClient, withTransaction } from "@btt/shared/db";
 import type { JsonObject } from "@btt/shared/tron";
 import { provablyExpiredSql } from "./expiry.js";
 import { type ChainBlock, ChainDataError, type PayoutNode } from "./node.js";
@@ -159,18 +159,14 @@ export async function scanSolidBlocks(options: ScanOptions): Promise<ScanResult>
     expired: 0,
     unexpected: [],
   };
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  // one transaction: the cursor row lock (another scanner skips), confirmations, expiries
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<Cursor>(
       `SELECT first_height, solid_height, solid_block_id, solid_time_ms FROM ${tables.scan}
        WHERE id = 1 FOR UPDATE SKIP LOCKED`,
     );
     const cursor = rows[0];
-    if (!cursor) {
-      await client.query("ROLLBACK");
-      return result;
-    }
+    if (!cursor) return result; // another worker is scanning
     result.ran = true;
     const from = Number(cursor.solid_height);
     const head = await node.solidHead();
@@ -219,12 +215,6 @@ export async function scanSolidBlocks(options: ScanOptions): Promise<ScanResult>
     result.expired = await expire(client, options, coverage);
     result.solidHeight = Number(coverage.solid_height);
     result.solidTimeMs = Number(coverage.solid_time_ms);
-    await client.query("COMMIT");
     return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

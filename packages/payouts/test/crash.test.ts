@@ -71,7 +71,8 @@ describe("crash safety (rule 8)", () => {
     let killedMidBatch = 0;
     let killedWithLiveAttempts = 0;
     for (let i = 0; i < 6; i++) {
-      const worker = await spawnWorker({ ...env, WORKER_ID: `w${i}`, RATE: "50" });
+      // a fresh token bucket starts full: at 20/s six short lives sign at most ~200 of the 300
+      const worker = await spawnWorker({ ...env, WORKER_ID: `w${i}`, RATE: "20" });
       await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 500)));
       worker.kill("SIGKILL");
       await exited(worker);
