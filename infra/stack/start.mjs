@@ -127,12 +127,24 @@ async function main() {
   const credentials = loadCredentials();
   // the airdrop pays from the devnet's development account 0 (it holds the BTT asset); against a
   // real node the operator provides AIRDROP_DISTRIBUTOR_PRIVATE_KEY or AIRDROP_DISTRIBUTOR_KEY_FILE
+  const devAccounts = chain.devnet ? await devnetAccounts(chain.fullHost) : [];
   const distributor =
     chain.devnet && !process.env.AIRDROP_DISTRIBUTOR_PRIVATE_KEY && !process.env.AIRDROP_DISTRIBUTOR_KEY_FILE
-      ? { AIRDROP_DISTRIBUTOR_PRIVATE_KEY: (await devnetAccounts(chain.fullHost))[0].privateKey }
+      ? { AIRDROP_DISTRIBUTOR_PRIVATE_KEY: devAccounts[0].privateKey }
+      : {};
+  // the speed ledger's custody is development account 9 (TRX for bandwidth, no BTT at genesis, so
+  // the ledger and the chain start reconciled); the indexer publishes BTT sent to it as deposits
+  const custody =
+    chain.devnet && !process.env.SPEED_CUSTODY_PRIVATE_KEY && !process.env.SPEED_CUSTODY_KEY_FILE
+      ? {
+          SPEED_CUSTODY_PRIVATE_KEY: devAccounts[9].privateKey,
+          INDEXER_WATCHED_ADDRESS: devAccounts[9].address,
+          LEDGER_CUSTODY_ADDRESS: devAccounts[9].address,
+        }
       : {};
   const env = {
     ...distributor,
+    ...custody,
     ...process.env,
     DATABASE_URL: postgres.url,
     KAFKA_BROKERS: kafka.brokers,

@@ -9,10 +9,14 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../stack/lib/tools.mjs";
 
+// The compose file requires the custody address (it cannot be derived from the mounted key).
+const env = { ...process.env, LEDGER_CUSTODY_ADDRESS: "TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw" };
+
 function composeConfig() {
   return JSON.parse(
     execFileSync("docker-compose", ["-f", "docker-compose.yml", "config", "--format", "json"], {
       cwd: REPO_ROOT,
+      env,
     }).toString(),
   );
 }
@@ -20,6 +24,7 @@ function composeConfig() {
 test("docker-compose config -q accepts docker-compose.yml", () => {
   execFileSync("docker-compose", ["-f", "docker-compose.yml", "config", "-q"], {
     cwd: REPO_ROOT,
+    env,
     stdio: "pipe",
   });
 });
@@ -32,6 +37,7 @@ test("every service the compose file runs exists, built from the one Dockerfile"
     // docker-compose 1.29 has no --format json: read the YAML it normalises instead.
     const yaml = execFileSync("docker-compose", ["-f", "docker-compose.yml", "config"], {
       cwd: REPO_ROOT,
+      env,
     }).toString();
     const names = [...yaml.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]);
     config = { services: Object.fromEntries(names.map((n) => [n, {}])), yaml };

@@ -13,6 +13,8 @@ export {
   type BatchState,
   PAYMENT_STATUSES,
   type PaymentStatus,
+  type PayoutTablesShape,
+  payoutTablesShape,
   payoutTablesSql,
 } from "./schema.js";
 export { addressOfPrivateKey, type PayoutSigner, privateKeySigner, signerFromEnv } from "./signer.js";

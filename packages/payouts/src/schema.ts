@@ -93,3 +93,47 @@ CREATE TABLE ${s}.payout_scan (
 );
 `;
 }
+
+const PAYOUT_TABLES = ["payout_batches", "payments", "payment_attempts", "payout_scan"];
+
+export interface PayoutTablesShape {
+  columns: Record<string, unknown>[];
+  constraints: string[];
+  indexes: string[];
+}
+
+/**
+ * The columns, constraints and indexes of the engine's tables in `schema`, with the schema name
+ * stripped, so a user's migration can be compared with `payoutTablesSql` created in another schema.
+ */
+export async function payoutTablesShape(
+  pool: { query: (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> },
+  schema: string,
+): Promise<PayoutTablesShape> {
+  assertSchemaName(schema);
+  const columns = await pool.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name = ANY($2) ORDER BY 1, 2`,
+    [schema, PAYOUT_TABLES],
+  );
+  const constraints = await pool.query(
+    `SELECT c.conrelid::regclass::text AS t, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+      JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1 ORDER BY 1, 2`,
+    [schema],
+  );
+  const indexes = await pool.query(
+    `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = ANY($2) ORDER BY 1, 2`,
+    [schema, PAYOUT_TABLES],
+  );
+  const strip = (text: string) => text.replaceAll(`"${schema}".`, "").replaceAll(`${schema}.`, "");
+  return {
+    columns: columns.rows.map((r) => ({
+      ...r,
+      column_default: typeof r.column_default === "string" ? strip(r.column_default) : r.column_default,
+    })),
+    constraints: constraints.rows
+      .filter((r) => PAYOUT_TABLES.includes(strip(String(r.t))))
+      .map((r) => `${strip(String(r.t))}: ${strip(String(r.def))}`),
+    indexes: indexes.rows.map((r) => strip(String(r.indexdef))),
+  };
+}

@@ -1,25 +1,18 @@
-import { booleanFlag, commonEnv, httpUrl, loadConfigOrExit, port, positiveInt } from "@btt/shared/config";
+import {
+  booleanFlag,
+  commonEnv,
+  httpUrl,
+  loadConfigOrExit,
+  port,
+  positiveInt,
+  tronAddressList,
+} from "@btt/shared/config";
 import { parseBaseUnits } from "@btt/shared/money";
 import { BTT_TOKEN_ID, isBase58Address } from "@btt/shared/tron";
 import cron from "node-cron";
 import { z } from "zod";
 
 export const SERVICE_NAME = "airdrop";
-
-const addressList = (hint: string) =>
-  z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((a) => a.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.every(isBase58Address), {
-      error: "must be base58 TRON addresses (T…), comma-separated",
-    })
-    .describe(hint);
 
 const baseUnits = (defaultValue: string, hint: string) =>
   z
@@ -49,7 +42,7 @@ export const AirdropEnv = z.object({
   AIRDROP_NOTICE_DAYS: positiveInt(7, "schedule changes inside this many days of a payout date need force"),
   AIRDROP_ROUND_CAP: baseUnits("10890000000000000", "largest pool one round may pay (base units)"),
   AIRDROP_MIN_HOLDING_SUN: baseUnits("0", "smallest holding (sun) that earns an entitlement"),
-  AIRDROP_EXCLUDED_ADDRESSES: addressList("foundation addresses excluded from every round"),
+  AIRDROP_EXCLUDED_ADDRESSES: tronAddressList("foundation addresses excluded from every round"),
   LEDGER_CUSTODY_ADDRESS: z
     .string()
     .refine(isBase58Address, { error: "must be a base58 TRON address (T…)" })

@@ -18,7 +18,11 @@ import {
 import { mountProxyRoutes } from "./http/proxy-route.js";
 import { DEFAULT_RATE_LIMITS, type RateLimits, rateLimiters } from "./http/rate-limits.js";
 import { SNAPSHOT_ROUTES } from "./http/snapshot-routes.js";
+import { mountSpeedEventsRoute } from "./http/speed-events-route.js";
+import { speedLedgerRoutes } from "./http/speed-ledger-routes.js";
 import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
+import { AccountEventHub } from "./messaging/account-events.js";
+import { ForwardedCommands } from "./messaging/forwarded-commands.js";
 
 /** Base URLs of the internal services the gateway fronts. */
 export interface DownstreamUrls {
@@ -33,8 +37,9 @@ export interface AppDeps {
   kafka: Kafka;
   /**
    * Internal services: `/v1/snapshots…` go to the indexer, `/v1/schedule…`, `/v1/rounds…` and
-   * `/v1/entitlements…` to the airdrop; `/readyz` lists each without making the gateway unready
-   * (API.md: an outage shows as 503 on the routes that need it).
+   * `/v1/entitlements…` to the airdrop, the `/v1/speed/…` reads and grants to the speed ledger;
+   * `/readyz` lists each without making the gateway unready (API.md: an outage shows as 503 on the
+   * routes that need it).
    */
   downstream: DownstreamUrls;
   downstreamTimeouts?: DownstreamTimeouts;
@@ -78,7 +83,16 @@ export function createApp(deps: AppDeps): Express {
     createDownstreamClient("indexer", deps.downstream.indexer, timeouts),
     proxy,
   );
-  mountSpeedRoutes(app, deps.speed);
+  const forwarded = deps.speed.forwarded ?? new ForwardedCommands();
+  mountProxyRoutes(
+    app,
+    speedLedgerRoutes(forwarded),
+    createDownstreamClient("speed-ledger", deps.downstream.speedLedger, timeouts),
+    proxy,
+    "/v1/speed",
+  );
+  mountSpeedRoutes(app, { ...deps.speed, forwarded });
+  mountSpeedEventsRoute(app, deps.speed.events ?? { hub: new AccountEventHub() });
   mountDocsRoutes(app);
   return finishHttpApp(app);
 }

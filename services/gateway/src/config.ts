@@ -32,6 +32,11 @@ export const GatewayEnv = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: "must be lower-case letters, digits and dashes" })
     .default("devnet")
     .describe("network name in the Speed command domain btt-speed/v1/<network> (e.g. devnet, mainnet)"),
+  SPEED_EVENT_STREAMS_PER_ACCOUNT: positiveInt(
+    16,
+    "open GET /v1/speed/accounts/{address}/events streams allowed per account (503 past it)",
+  ),
+  SPEED_EVENT_STREAMS_MAX: positiveInt(5_000, "open Speed event streams allowed on one gateway instance"),
   RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt(1_200, "requests per minute from one client address"),
   RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt(6_000, "requests per minute with one API key"),
   BTT_OPERATOR_API_KEY: apiKeyList("operator API keys to create at start (comma-separated)"),

@@ -5,12 +5,17 @@ import { createApp } from "./app.js";
 import { loadConfig, SERVICE_NAME } from "./config.js";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { createPrismaClient } from "./data/prisma.js";
+import { AccountEventHub } from "./messaging/account-events.js";
 import { startVerdictConsumer, VerdictBoard } from "./messaging/verdicts.js";
 import { bootstrapApiKeys } from "./use-cases/bootstrap-api-keys.js";
 
 const config = loadConfig();
+const accountEvents = new AccountEventHub({
+  maxPerAccount: config.SPEED_EVENT_STREAMS_PER_ACCOUNT,
+  maxTotal: config.SPEED_EVENT_STREAMS_MAX,
+});
 
-await startHttpService({
+const { shutdown } = await startHttpService({
   service: SERVICE_NAME,
   port: config.GATEWAY_PORT,
   logLevel: config.LOG_LEVEL,
@@ -31,7 +36,13 @@ await startHttpService({
     await producer.connect();
     shutdown.add("kafka-producer", () => producer.disconnect());
     const verdicts = new VerdictBoard();
-    const verdictConsumer = await startVerdictConsumer({ kafka, producer, board: verdicts, logger });
+    const verdictConsumer = await startVerdictConsumer({
+      kafka,
+      producer,
+      board: verdicts,
+      accountEvents,
+      logger,
+    });
     shutdown.add("verdict-consumer", () => verdictConsumer.stop());
 
     return createApp({
@@ -43,7 +54,12 @@ await startHttpService({
         airdrop: config.AIRDROP_URL,
         speedLedger: config.SPEED_LEDGER_URL,
       },
-      speed: { producer, verdicts, domain: `btt-speed/v1/${config.SPEED_NETWORK}` },
+      speed: {
+        producer,
+        verdicts,
+        domain: `btt-speed/v1/${config.SPEED_NETWORK}`,
+        events: { hub: accountEvents },
+      },
       rateLimits: {
         perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
         perKeyPerMinute: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
@@ -51,3 +67,6 @@ await startHttpService({
     });
   },
 });
+// Registered after the HTTP server's close, so it runs before it (hooks run last-first): an open
+// event stream never ends by itself and would hold server.close() until the hard timeout.
+shutdown.add("speed-event-streams", () => accountEvents.closeAll());

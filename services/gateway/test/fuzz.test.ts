@@ -24,7 +24,7 @@ const RUNS = 2_000;
 let db: TestDatabase;
 let prisma: PrismaClient;
 let app: Express;
-/** Plays the airdrop and the indexer: a request that passes validation gets 200, not an outage. */
+/** Plays the airdrop, the indexer and the speed ledger: a request that passes validation gets 200. */
 let service: RecordingService;
 
 beforeAll(async () => {
@@ -54,7 +54,12 @@ beforeAll(async () => {
     logger: silentLogger,
     prisma,
     kafka,
-    downstream: { ...UNREACHABLE_DOWNSTREAM, airdrop: service.url, indexer: service.url },
+    downstream: {
+      ...UNREACHABLE_DOWNSTREAM,
+      airdrop: service.url,
+      indexer: service.url,
+      speedLedger: service.url,
+    },
     speed,
     rateLimits: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
   });
@@ -108,6 +113,9 @@ const hostileObject = fc.dictionary(
       "at",
       "snapshot",
       "scheduleEntryId",
+      "memo",
+      "grantId",
+      "actor",
       "__proto__",
       "constructor",
     ),
@@ -158,11 +166,28 @@ const routes = fc.constantFrom(
   ["get", "/v1/snapshots/99999999999999999999/holdings/41zz"],
   ["get", "/v1/rounds?limit=0&status=%00"],
   ["get", "/v1/entitlements/%F0%9F%92%A9"],
+  ["get", "/v1/speed/accounts/TJRabPrwbZy45sbavfcjinPJC18kjpRTv8"],
+  ["get", "/v1/speed/accounts/41zz/statement?limit=-1"],
+  ["get", "/v1/speed/accounts/TJRabPrwbZy45sbavfcjinPJC18kjpRTv8/channels?status=%00&cursor="],
+  ["get", "/v1/speed/channels/not-a-uuid"],
+  ["get", "/v1/speed/withdrawals/5f0c6a1e-8f2b-4c3d-9a7e-1b2c3d4e5f60?x=1"],
+  ["get", "/v1/speed/commands/%E0%A4%A"],
+  ["post", "/v1/speed/grants"],
+  ["get", "/v1/speed/rewards/epochs?limit=abc"],
+  ["get", "/v1/speed/ledger/check?deep=1"],
+  // Only ever-invalid stream requests: a valid one is an endless stream, not an answer.
+  ["get", "/v1/speed/accounts/%F0%9F%92%A9/events"],
+  ["get", "/v1/speed/accounts/TJRabPrwbZy45sbavfcjinPJC18kjpRTv8/events?since=1"],
   ["delete", "/v1/api-keys"],
   ["get", "/../../etc/passwd"],
   ["put", "/v1/speed/commands"],
 );
 const auth = fc.constantFrom(undefined, `Bearer ${OPERATOR}`, "Bearer nope", "Basic x", "Bearer ");
+/** Repeated keys on purpose: replays and IDEMPOTENCY_MISMATCH must stay in the error shape too. */
+const idempotencyKey = fc.oneof(
+  fc.constantFrom(undefined, "fuzz-key-1", "fuzz-key-2", "", "x".repeat(300), "a b"),
+  fc.uuid(),
+);
 const body = fc.oneof(
   hostileText.map((text) => ({ raw: text })),
   hostileObject.map((o) => ({ json: o })),
@@ -177,21 +202,25 @@ describe("fuzz: hostile requests", () => {
       fc.asyncProperty(
         routes,
         auth,
+        idempotencyKey,
         body,
         fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded"),
-        async ([method, path], authorization, payload, contentType) => {
+        async ([method, path], authorization, key, payload, contentType) => {
           count += 1;
           let req = request(app)
             [method as "get" | "post" | "patch" | "put" | "delete"](path)
             .set("Content-Type", contentType);
           if (authorization) req = req.set("Authorization", authorization);
+          if (key !== undefined) req = req.set("Idempotency-Key", key);
           const res =
             "raw" in payload ? await req.send(payload.raw) : await req.send(JSON.stringify(payload.json));
           expect(res.status, `${method} ${path} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
           if (res.status >= 400) {
             const parsed = ErrorBody.safeParse(res.body);
             expect(parsed.success, `${method} ${path}: ${res.text.slice(0, 200)}`).toBe(true);
-            expect(res.body.error.requestId).toBe(res.headers["x-request-id"]);
+            // A replay is the first answer, verbatim: its body names the request that produced it.
+            if (res.headers["idempotency-replayed"] !== "true")
+              expect(res.body.error.requestId).toBe(res.headers["x-request-id"]);
           }
         },
       ),

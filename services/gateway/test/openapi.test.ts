@@ -9,6 +9,7 @@ import { createPrismaClient } from "../src/data/prisma.js";
 import { AIRDROP_ROUTES } from "../src/http/airdrop-routes.js";
 import { buildOpenApiDocument } from "../src/http/openapi.js";
 import { SNAPSHOT_ROUTES } from "../src/http/snapshot-routes.js";
+import { SPEED_LEDGER_ROUTES } from "../src/http/speed-ledger-routes.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
 import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
 
@@ -92,17 +93,29 @@ describe("OpenAPI 3.1 and /docs", () => {
         "POST /v1/rounds/{id}/entitlements/lookup",
         "GET /v1/entitlements/{address}",
         "GET /v1/rounds/{id}/audit",
+        // API.md "Speed"
+        "POST /v1/speed/commands",
+        "GET /v1/speed/commands/{commandId}",
+        "GET /v1/speed/accounts/{address}",
+        "GET /v1/speed/accounts/{address}/statement",
+        "GET /v1/speed/accounts/{address}/channels",
+        "GET /v1/speed/accounts/{address}/events",
+        "GET /v1/speed/channels/{channelId}",
+        "GET /v1/speed/withdrawals/{id}",
+        "POST /v1/speed/grants",
+        "GET /v1/speed/rewards/epochs",
+        "GET /v1/speed/ledger/check",
       ]),
     );
     type Op = {
       security?: unknown[];
-      parameters?: { name: string; in: string }[];
+      parameters?: { name: string; in: string; required?: boolean }[];
       requestBody?: { content: Record<string, { schema: unknown }> };
       responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: object }>;
     };
     const operation = (path: string, method: string) =>
       document.paths?.[path]?.[method as "get"] as unknown as Op;
-    for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES]) {
+    for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES, ...SPEED_LEDGER_ROUTES]) {
       const op = operation(route.path, route.method);
       const name = `${route.method} ${route.path}`;
       expect(Boolean(op.security?.length), name).toBe(route.access !== "public");
@@ -125,6 +138,13 @@ describe("OpenAPI 3.1 and /docs", () => {
           name,
         ).toContain(param.slice(1, -1));
     }
+    const grants = operation("/v1/speed/grants", "post");
+    expect(grants.parameters?.find((p) => p.name === "idempotency-key")?.required).toBe(true);
+    expect(Object.keys(grants.responses)).toEqual(expect.arrayContaining(["201", "409", "422"]));
+    const events = operation("/v1/speed/accounts/{address}/events", "get");
+    expect(events.security).toBeUndefined();
+    expect(events.responses["200"]?.content?.["text/event-stream"]).toBeTruthy();
+    expect(events.parameters?.map((p) => p.name)).toEqual(["address"]);
     const csv = operation("/v1/rounds/{id}/entitlements", "get");
     expect(csv.responses["200"]?.content?.["text/csv"]).toBeTruthy();
     expect(JSON.stringify(csv.responses["200"]?.headers)).toContain("X-Merkle-Root");
@@ -138,6 +158,11 @@ describe("OpenAPI 3.1 and /docs", () => {
         "Holding",
         "NewRound",
         "Error",
+        "SpeedAccount",
+        "SpeedChannel",
+        "SpeedWithdrawal",
+        "SpeedGrant",
+        "SpeedLedgerCheck",
       ]),
     );
   });

@@ -7,6 +7,7 @@ import { type AppDeps, createApp } from "../src/app.js";
 import { createApiKeyRepository } from "../src/data/api-keys.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import type { DownstreamTimeouts } from "../src/http/downstream-client.js";
+import type { SpeedRoutesDeps } from "../src/http/speed-routes.js";
 import { VerdictBoard } from "../src/messaging/verdicts.js";
 import { bootstrapApiKeys } from "../src/use-cases/bootstrap-api-keys.js";
 import {
@@ -16,8 +17,8 @@ import {
 } from "./downstream-fixtures.js";
 
 /**
- * The gateway against a real PostgreSQL database and two recording HTTP servers playing the
- * airdrop and the indexer. Short downstream deadlines keep the outage tests quick.
+ * The gateway against a real PostgreSQL database and three recording HTTP servers playing the
+ * airdrop, the indexer and the speed ledger. Short downstream deadlines keep the outage tests quick.
  */
 
 export const OPERATOR = "op_proxy_operator_key_0123456789abcdef";
@@ -37,11 +38,15 @@ export interface ProxyHarness {
   prisma: PrismaClient;
   airdrop: RecordingService;
   indexer: RecordingService;
+  ledger: RecordingService;
   app: Express;
   /** API key ids by configured key. */
   keyIds: Record<string, string>;
-  /** Another app on the same database, with other downstream URLs. */
-  appWith(downstream: Partial<AppDeps["downstream"]>): Express;
+  /** Another app on the same database, with other downstream URLs (deadlines, Speed parts). */
+  appWith(
+    downstream: Partial<AppDeps["downstream"]>,
+    options?: { timeouts?: DownstreamTimeouts; speed?: Partial<SpeedRoutesDeps> },
+  ): Express;
   close(): Promise<void>;
 }
 
@@ -65,7 +70,11 @@ export async function startProxyHarness(): Promise<ProxyHarness> {
     [OPERATOR_2]: idOf("env:operator:2"),
     [EXCHANGE]: idOf("env:exchange:1"),
   };
-  const [airdrop, indexer] = await Promise.all([startRecordingService(), startRecordingService()]);
+  const [airdrop, indexer, ledger] = await Promise.all([
+    startRecordingService(),
+    startRecordingService(),
+    startRecordingService(),
+  ]);
   // These routes never touch Kafka: an unreachable broker keeps the test independent of it.
   const kafka = createKafka({ clientId: "proxy-test", brokers: ["127.0.0.1:1"], logger: silentLogger });
   const speed = {
@@ -73,14 +82,20 @@ export async function startProxyHarness(): Promise<ProxyHarness> {
     verdicts: new VerdictBoard(),
     domain: "btt-speed/v1/devnet",
   };
-  const appWith = (downstream: Partial<AppDeps["downstream"]>) =>
+  const appWith: ProxyHarness["appWith"] = (downstream, options = {}) =>
     createApp({
       logger: silentLogger,
       prisma,
       kafka,
-      downstream: { ...UNREACHABLE_DOWNSTREAM, airdrop: airdrop.url, indexer: indexer.url, ...downstream },
-      downstreamTimeouts: TEST_TIMEOUTS,
-      speed,
+      downstream: {
+        ...UNREACHABLE_DOWNSTREAM,
+        airdrop: airdrop.url,
+        indexer: indexer.url,
+        speedLedger: ledger.url,
+        ...downstream,
+      },
+      downstreamTimeouts: options.timeouts ?? TEST_TIMEOUTS,
+      speed: { ...speed, ...options.speed },
       rateLimits: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
     });
   return {
@@ -88,11 +103,12 @@ export async function startProxyHarness(): Promise<ProxyHarness> {
     prisma,
     airdrop,
     indexer,
+    ledger,
     app: appWith({}),
     keyIds,
     appWith,
     async close() {
-      await Promise.all([airdrop.close(), indexer.close()]);
+      await Promise.all([airdrop.close(), indexer.close(), ledger.close()]);
       await prisma.$disconnect();
       await db.drop();
     },

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { get as httpGet, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type SignedSpeedCommand, SpeedCommandReceivedV1 } from "@btt/shared/events";
 import { ErrorBody } from "@btt/shared/http";
 import {
@@ -24,8 +26,13 @@ import { TronWeb } from "tronweb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
+import { AccountEventHub } from "../src/messaging/account-events.js";
 import { startVerdictConsumer, VerdictBoard } from "../src/messaging/verdicts.js";
-import { UNREACHABLE_DOWNSTREAM } from "./downstream-fixtures.js";
+import {
+  type RecordingService,
+  startRecordingService,
+  UNREACHABLE_DOWNSTREAM,
+} from "./downstream-fixtures.js";
 
 // API.md's golden vector key: TLfuw4tRywtxCusvTudbjf7PbcXjfe7qrw.
 const PAYER_KEY = "4444444444444444444444444444444444444444444444444444444444444444";
@@ -44,6 +51,9 @@ let prisma: PrismaClient;
 let app: Express;
 const consumers: RunningConsumer[] = [];
 const queued: ConsumedEvent[] = [];
+const accountEvents = new AccountEventHub();
+/** Plays a speed ledger that has not consumed anything yet. */
+let ledger: RecordingService;
 
 function voucher(overrides: Record<string, string> = {}) {
   return {
@@ -75,6 +85,7 @@ beforeAll(async () => {
     kafka,
     producer,
     board: verdicts,
+    accountEvents,
     logger: silentLogger,
   });
   const commandsConsumer = await runEventConsumer({
@@ -89,18 +100,33 @@ beforeAll(async () => {
     },
   });
   consumers.push(verdictConsumer, commandsConsumer);
+  ledger = await startRecordingService();
+  ledger.answer = (_req, res) => {
+    res.writeHead(404, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        error: { code: "NOT_FOUND", message: "no such command", details: [], requestId: "ledger" },
+      }),
+    );
+  };
   await Promise.all([verdictConsumer.joined, commandsConsumer.joined]);
   app = createApp({
     logger: silentLogger,
     prisma,
     kafka,
-    downstream: UNREACHABLE_DOWNSTREAM,
-    speed: { producer, verdicts, domain: "btt-speed/v1/devnet", now: () => NOW },
+    downstream: { ...UNREACHABLE_DOWNSTREAM, speedLedger: ledger.url },
+    speed: {
+      producer,
+      verdicts,
+      domain: "btt-speed/v1/devnet",
+      now: () => NOW,
+      events: { hub: accountEvents },
+    },
   });
 }, 60_000);
 
 afterAll(async () => {
   for (const c of consumers) await c.stop();
+  await ledger?.close();
   await producer?.disconnect();
   await prisma?.$disconnect();
   await db?.drop();
@@ -121,6 +147,18 @@ describe("POST /v1/speed/commands", () => {
     expect(payload.command).toEqual(body.command);
     expect(payload.signature).toBe(body.signature);
     expect(payload.receivedAt).toBe(new Date(NOW).toISOString());
+  });
+
+  it("answers GET /v1/speed/commands/{id} queued for a command it forwarded that the ledger has not seen", async () => {
+    const body = signed(voucher());
+    await request(app).post("/v1/speed/commands").send(body).expect(202);
+    const res = await request(app).get(`/v1/speed/commands/${body.command.id}`).expect(200);
+    expect(res.body).toEqual({ commandId: body.command.id, type: "voucher", status: "queued" });
+    expect(ledger.received.map((r) => r.url)).toEqual([`/commands/${body.command.id}`]);
+    // refused commands were never queued
+    const forged = signed(voucher(), "55".repeat(32));
+    await request(app).post("/v1/speed/commands").send(forged).expect(401);
+    await request(app).get(`/v1/speed/commands/${forged.command.id}`).expect(404);
   });
 
   it("accepts API.md's golden vector signature", async () => {
@@ -227,5 +265,60 @@ describe("POST /v1/speed/commands", () => {
     const timedOut = await request(app).post("/v1/speed/commands?wait=300").send(silent).expect(202);
     expect(timedOut.body).toEqual({ commandId: silent.command.id, status: "queued" });
     await request(app).post("/v1/speed/commands?wait=9000").send(signed(voucher())).expect(400);
+  });
+});
+
+describe("GET /v1/speed/accounts/{address}/events through Kafka", () => {
+  it("streams a speed.events message to the accounts it concerns as it is consumed", async () => {
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const open = (address: string) =>
+      new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(`${url}/v1/speed/accounts/${address}/events`, resolve).once("error", reject),
+      );
+    const [payee, bystander] = [await open(PAYEE), await open("TJRabPrwbZy45sbavfcjinPJC18kjpRTv8")];
+    let payeeText = "";
+    let bystanderText = "";
+    payee.on("data", (chunk: Buffer) => (payeeText += chunk.toString("utf8")));
+    bystander.on("data", (chunk: Buffer) => (bystanderText += chunk.toString("utf8")));
+    try {
+      const commandId = randomUUID();
+      // Keyed by the payer: the payee hears of it through the effects.
+      await producer.publish([
+        {
+          topic: "speed.events",
+          key: PAYER,
+          event: "command.accepted@1",
+          payload: {
+            commandId,
+            commandType: "voucher",
+            signer: PAYER,
+            account: PAYER,
+            effects: [
+              { account: PAYER, kind: "voucher", amount: "-2500000" },
+              { account: PAYEE, kind: "voucher", amount: "2500000" },
+            ],
+            appliedAt: new Date(NOW).toISOString(),
+          },
+        },
+      ]);
+      const frame = await waitFor(
+        () => payeeText.split("\n\n").find((f) => f.startsWith("id: ")),
+        20_000,
+        "the event on the payee's stream",
+      );
+      const [id, event, data] = frame.split("\n");
+      const envelope = JSON.parse(data?.slice("data: ".length) ?? "null");
+      expect(event).toBe("event: command.accepted");
+      expect(id).toBe(`id: ${envelope.id}`);
+      expect(envelope).toMatchObject({ type: "command.accepted", version: 1, payload: { commandId } });
+      expect(bystanderText).not.toContain(commandId);
+    } finally {
+      payee.destroy();
+      bystander.destroy();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isBase58Address } from "../tron/address.js";
 
 /**
  * Environment configuration. Each service declares one zod object whose keys are the environment
@@ -158,6 +159,23 @@ export function booleanFlag(defaultValue: boolean, hint: string) {
     .enum(["true", "false", "1", "0"], { error: "must be true or false" })
     .default(defaultValue ? "true" : "false")
     .transform((value) => value === "true" || value === "1")
+    .describe(hint);
+}
+
+/** A comma-separated list of base58 TRON addresses (empty by default). */
+export function tronAddressList(hint: string) {
+  return z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every(isBase58Address), {
+      error: "must be base58 TRON addresses (T…), comma-separated",
+    })
     .describe(hint);
 }
 

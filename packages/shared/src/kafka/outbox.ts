@@ -50,12 +50,19 @@ export async function enqueueOutbox(
   client: Queryable,
   outbox: OutboxTable,
   events: OutgoingEvent<EventKey>[],
+  options: {
+    /**
+     * Events with fixed ids that may still wait in the outbox (a verdict answered again): an id
+     * already there is skipped instead of failing the transaction.
+     */
+    skipExisting?: boolean;
+  } = {},
 ): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const envelopes = events.map((e) => buildEnvelope(e));
   await client.query(
     `INSERT INTO ${outbox.table} (id, topic, key, envelope)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])`,
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])${options.skipExisting ? " ON CONFLICT (id) DO NOTHING" : ""}`,
     [
       envelopes.map((e) => e.id),
       events.map((e) => e.topic),

@@ -123,3 +123,10 @@ export function fractionToDecimal(numerator: bigint, denominator: bigint, signif
   }
   return `${whole}.${fraction}`;
 }
+
+/** The smallest of some amounts (Math.min does not take bigints). */
+export function minAmount(first: bigint, ...rest: bigint[]): bigint {
+  let least = first;
+  for (const amount of rest) if (amount < least) least = amount;
+  return least;
+}

@@ -7,6 +7,9 @@ import { AIRDROP_ROUTES } from "./airdrop-routes.js";
 import { CreateApiKeyBody, RevokeApiKeyBody } from "./api-keys-routes.js";
 import { isOperatorWrite, type ProxyRoute } from "./proxy-route.js";
 import { SNAPSHOT_ROUTES } from "./snapshot-routes.js";
+import { SPEED_EVENTS_PATH, SSE_HEARTBEAT_MS } from "./speed-events-route.js";
+import { SPEED_LEDGER_ROUTES } from "./speed-ledger-routes.js";
+import { AccountParams } from "./speed-schemas.js";
 
 extendZodWithOpenApi(z);
 
@@ -76,6 +79,12 @@ const IdempotencyKeyHeader = z.object({
     .optional()
     .describe("retry-safe key; the same key and body replay the first answer"),
 });
+const RequiredIdempotencyKeyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .max(200)
+    .describe("required: names the operation; the same key and body replay the first answer"),
+});
 
 const METHODS = ["get", "post", "patch"] as const;
 
@@ -121,7 +130,12 @@ function registerProxyRoute(
     request: {
       ...(route.params ? { params: route.params } : {}),
       ...(route.query ? { query: route.query } : {}),
-      ...(isOperatorWrite(route) ? { headers: IdempotencyKeyHeader } : {}),
+      ...(isOperatorWrite(route)
+        ? {
+            headers:
+              route.idempotencyKey === "required" ? RequiredIdempotencyKeyHeader : IdempotencyKeyHeader,
+          }
+        : {}),
       ...(route.body ? { body: { content: json(route.body), required: true } } : {}),
     },
     responses: {
@@ -257,8 +271,28 @@ export function buildOpenApiDocument(): {
     },
   });
 
-  for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES])
+  for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES, ...SPEED_LEDGER_ROUTES])
     registerProxyRoute(registry, route, operator, errors);
+  registry.registerPath({
+    method: "get",
+    path: SPEED_EVENTS_PATH,
+    tags: ["speed"],
+    summary: "An account's speed.events as they happen (Server-Sent Events)",
+    description:
+      "Each event is `id: <envelope id>`, `event: <type>`, `data: <the envelope as JSON>`: every " +
+      "event whose key, `payload.account` or an `effects[].account` is this address. Live only, " +
+      "nothing is replayed: after a reconnect, re-read the account. A comment every " +
+      `${SSE_HEARTBEAT_MS / 1000} s keeps the stream alive; a client that does not keep up is ` +
+      "disconnected. 503 when this gateway has no room for another stream (per account or in all).",
+    request: { params: AccountParams },
+    responses: {
+      200: {
+        description: "the event stream",
+        content: { "text/event-stream": { schema: z.string().describe("SSE frames") } },
+      },
+      ...errors(400, 429, 503),
+    },
+  });
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",

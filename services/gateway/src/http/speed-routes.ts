@@ -5,8 +5,10 @@ import type { EventProducer } from "@btt/shared/kafka";
 import { verifyCommandSignature } from "@btt/shared/tron";
 import type { Express } from "express";
 import { z } from "zod";
+import type { ForwardedCommands } from "../messaging/forwarded-commands.js";
 import { forwardSpeedCommand } from "../messaging/speed-commands.js";
 import type { VerdictBoard } from "../messaging/verdicts.js";
+import type { SpeedEventsDeps } from "./speed-events-route.js";
 
 /** API.md: `?wait=<ms>` (≤ 5000). */
 export const MAX_WAIT_MS = 5_000;
@@ -30,6 +32,10 @@ export interface SpeedRoutesDeps {
   /** `btt-speed/v1/<network>` of this deployment. */
   domain: string;
   now?: () => number;
+  /** Commands this instance queued, for `GET /v1/speed/commands/{id}` (default: a fresh record). */
+  forwarded?: ForwardedCommands;
+  /** Event streams, fed by the speed.events consumer (default: a hub nothing feeds). */
+  events?: SpeedEventsDeps;
 }
 
 /**
@@ -66,6 +72,7 @@ export function mountSpeedRoutes(app: Express, deps: SpeedRoutesDeps): void {
       waiting?.cancel();
       throw error;
     }
+    deps.forwarded?.add(command.id, command.type);
     const verdict = waiting ? await waiting.verdict : null;
     if (!verdict) {
       res.status(202).json({ commandId: command.id, status: "queued" });

@@ -4,6 +4,7 @@ import { type EventProducer, type RunningConsumer, runEventConsumer } from "@btt
 import type { Logger } from "@btt/shared/logger";
 import type { Kafka } from "kafkajs";
 import type { z } from "zod";
+import type { AccountEventHub } from "./account-events.js";
 
 export type Verdict =
   | { commandId: string; status: "accepted" }
@@ -75,10 +76,15 @@ export function verdictFromEvent(type: string, payload: unknown): Verdict | null
   return null;
 }
 
+/**
+ * Reads `speed.events` for this instance: verdicts go to the board (`?wait=`), and every event to
+ * the event streams of the accounts it concerns (`GET /v1/speed/accounts/{address}/events`).
+ */
 export async function startVerdictConsumer(options: {
   kafka: Kafka;
   producer: EventProducer;
   board: VerdictBoard;
+  accountEvents?: AccountEventHub;
   logger: Logger;
 }): Promise<RunningConsumer> {
   return runEventConsumer({
@@ -92,6 +98,7 @@ export async function startVerdictConsumer(options: {
     handle: async (event) => {
       const verdict = verdictFromEvent(event.envelope.type, event.envelope.payload);
       if (verdict) options.board.record(verdict);
+      options.accountEvents?.publish(event);
     },
   });
 }
