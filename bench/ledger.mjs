@@ -33,12 +33,13 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startKafka, startPostgres } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, STATE_DIR, sleep } from "../infra/stack/lib/tools.mjs";
+import { summariseProfile } from "./lib/profile.mjs";
+import { keyPair, signed } from "./lib/speed-signing.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -83,14 +84,12 @@ const { createLogger } = await import(shared("logger/index.js"));
 const { buildEnvelope, createEventProducer, createKafka, toKafkaMessage } = await import(
   shared("kafka/index.js")
 );
-const { canonicalJson, hashTronMessage, recoverMessageSigner, recoverMessageSignerWithTronWeb, signMessage } =
-  await import(shared("tron/index.js"));
-const { addressOfPrivateKey } = await import(path.join(REPO_ROOT, "packages/payouts/dist/index.js"));
+const { recoverMessageSigner, recoverMessageSignerWithTronWeb, signMessage } = await import(
+  shared("tron/index.js")
+);
 const { applyDeposit } = await import(ledger("ledger/deposits.js"));
 const { verdictEventId } = await import(ledger("ledger/apply-commands.js"));
 const { checkInvariants } = await import(ledger("reconciliation/invariants.js"));
-// the native libsecp256k1 binding packages/shared depends on (not a dependency of the root)
-const secp256k1 = createRequire(path.join(REPO_ROOT, "packages/shared/package.json"))("secp256k1");
 
 const fmt = (x, d = 0) =>
   Number.isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: d }) : x === Infinity ? "∞" : "n/a";
@@ -158,29 +157,6 @@ function machineBusySeconds() {
   const [, ...cols] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
   const n = cols.map(Number);
   return (n[0] + n[1] + n[2] + n[5] + n[6] + n[7]) / 100; // user nice system irq softirq steal
-}
-
-// ---------------------------------------------------------------------------------------------
-// Keys and signatures: secp256k1 (native) over TRON's message hash, checked against TronWeb.
-
-function keyPair() {
-  const key = randomBytes(32);
-  return { key, address: addressOfPrivateKey(key.toString("hex")) };
-}
-
-/** TronWeb's signMessageV2 format: 0x ‖ r ‖ s ‖ v (27 + recovery id). */
-function signFast(message, key) {
-  const { signature, recid } = secp256k1.ecdsaSign(hashTronMessage(message), key);
-  const bytes = Buffer.alloc(65);
-  bytes.set(signature);
-  bytes[64] = 27 + recid;
-  return `0x${bytes.toString("hex")}`;
-}
-
-/** A signed command as it travels: the command, its canonical message, the signature. */
-function signed(command, key) {
-  const message = canonicalJson(command);
-  return { command, message, signature: signFast(message, key) };
 }
 
 function checkSignatures(samples, keyOf) {
@@ -371,46 +347,6 @@ function startConsumer(dbUrl, brokers) {
       clearTimeout(timer);
     },
   };
-}
-
-/** Self time of a .cpuprofile by function and by where the code lives. */
-function summariseProfile(file) {
-  const profile = JSON.parse(readFileSync(file, "utf8"));
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const deltas = profile.timeDeltas;
-  const self = new Map();
-  for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (deltas[i + 1] ?? 0));
-  const total = [...self.values()].reduce((s, v) => s + v, 0);
-  const where = (url) => {
-    if (!url) return "(V8/native)";
-    if (url.startsWith("node:")) return "node internals";
-    const m = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
-    if (m) return m[1];
-    const r = /\/(services\/[^/]+|packages\/[^/]+)\//.exec(url);
-    return r ? r[1] : url;
-  };
-  const fns = new Map();
-  const modules = new Map();
-  for (const [id, us] of self) {
-    const { callFrame } = byId.get(id);
-    const name = callFrame.functionName || "(anonymous)";
-    const file = callFrame.url ? callFrame.url.replace(/^file:\/\//, "").replace(`${REPO_ROOT}/`, "") : "";
-    const fnKey = file
-      ? `${name}  ${file.replace(/.*node_modules\//, "")}:${callFrame.lineNumber + 1}`
-      : name;
-    fns.set(fnKey, (fns.get(fnKey) ?? 0) + us);
-    const mod = where(callFrame.url);
-    modules.set(mod, (modules.get(mod) ?? 0) + us);
-  }
-  const top = (map, n) =>
-    [...map]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(
-        ([k, us]) => `    ${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e6).toFixed(2)} s  ${k}`,
-      )
-      .join("\n");
-  return `  consumer process, by module (self time):\n${top(modules, 12)}\n  by function:\n${top(fns, 25)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -900,7 +836,9 @@ try {
     exactlyOnce ? "met" : "MISSED",
   );
   if (profileFile)
-    console.log(`${summariseProfile(profileFile)}\n  profile: ${path.relative(REPO_ROOT, profileFile)}`);
+    console.log(
+      `${summariseProfile(profileFile, "consumer process")}\n  profile: ${path.relative(REPO_ROOT, profileFile)}`,
+    );
   console.log(
     JSON.stringify({
       bench: "ledger",

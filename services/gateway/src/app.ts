@@ -5,6 +5,7 @@ import type { Express } from "express";
 import helmet from "helmet";
 import type { Kafka } from "kafkajs";
 import { createApiKeyRepository } from "./data/api-keys.js";
+import { cachedApiKeyRepository } from "./data/cached-api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
 import { AIRDROP_ROUTES } from "./http/airdrop-routes.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
@@ -45,6 +46,8 @@ export interface AppDeps {
   downstreamTimeouts?: DownstreamTimeouts;
   speed: SpeedRoutesDeps;
   rateLimits?: RateLimits;
+  /** How long a looked-up API key is trusted (ms; 0 = off; default API_KEY_CACHE_MS_DEFAULT). */
+  apiKeyCacheMs?: number;
 }
 
 /** The gateway's Express app, without `listen` (supertest drives it). */
@@ -67,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
       ...rateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS),
     ],
   });
-  const keys = createApiKeyRepository(deps.prisma);
+  const keys = cachedApiKeyRepository(createApiKeyRepository(deps.prisma), { ttlMs: deps.apiKeyCacheMs });
   const timeouts = deps.downstreamTimeouts ?? DEFAULT_DOWNSTREAM_TIMEOUTS;
   const proxy = { keys, prisma: deps.prisma, timeouts };
   mountApiKeyRoutes(app, { prisma: deps.prisma, keys });

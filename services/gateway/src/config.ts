@@ -1,5 +1,6 @@
 import { commonEnv, httpUrl, loadConfigOrExit, port, positiveInt } from "@btt/shared/config";
 import { z } from "zod";
+import { API_KEY_CACHE_MS_DEFAULT } from "./data/cached-api-keys.js";
 import { API_KEY_MIN_LENGTH } from "./domain/api-key.js";
 
 export const SERVICE_NAME = "gateway";
@@ -39,6 +40,14 @@ export const GatewayEnv = z.object({
   SPEED_EVENT_STREAMS_MAX: positiveInt(5_000, "open Speed event streams allowed on one gateway instance"),
   RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt(1_200, "requests per minute from one client address"),
   RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt(6_000, "requests per minute with one API key"),
+  GATEWAY_API_KEY_CACHE_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 (off) or more")
+    .default(API_KEY_CACHE_MS_DEFAULT)
+    .describe(
+      "how long an instance trusts a key it looked up (ms; 0 = every request asks PostgreSQL); a key revoked through another instance stops working here within it",
+    ),
   BTT_OPERATOR_API_KEY: apiKeyList("operator API keys to create at start (comma-separated)"),
   BTT_EXCHANGE_API_KEY: apiKeyList("exchange API keys to create at start (comma-separated)"),
 });

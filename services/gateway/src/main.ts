@@ -60,6 +60,7 @@ const { shutdown } = await startHttpService({
         domain: `btt-speed/v1/${config.SPEED_NETWORK}`,
         events: { hub: accountEvents },
       },
+      apiKeyCacheMs: config.GATEWAY_API_KEY_CACHE_MS,
       rateLimits: {
         perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
         perKeyPerMinute: config.RATE_LIMIT_PER_KEY_PER_MINUTE,

@@ -38,6 +38,8 @@ await startHttpService({
       connectionString: config.DATABASE_URL,
       applicationName: SERVICE_NAME,
       max: 12,
+      // The ledger's SQL names its tables unqualified (ledger/*.ts): search_path = ledger.
+      schema: "ledger",
     });
     shutdown.add("postgres pool", () => pool.end());
     const kafka = createKafka({ clientId: SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });

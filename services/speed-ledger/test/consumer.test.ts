@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createPool } from "@btt/shared/db";
 import {
   createEventProducer,
   createKafka,
@@ -6,6 +7,7 @@ import {
   type RunningConsumer,
   runEventConsumer,
 } from "@btt/shared/kafka";
+import { createLogger } from "@btt/shared/logger";
 import { testKafkaBrokers, waitFor } from "@btt/shared/testing";
 import { silentLogger } from "@btt/shared/testing/service-basics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,5 +143,67 @@ describe("the speed.commands consumer", () => {
     // one verdict event per command, however often it was delivered (no relay runs here)
     expect(verdictEvents.rows[0]).toEqual({ n: String(ids.length), distinct: String(ids.length) });
     expect((await checkInvariants(l.pool)).ok).toBe(true);
+  }, 60_000);
+
+  it("retries, never dead-letters, while the deployment is broken (a missing table), then applies everything", async () => {
+    const payer = party();
+    const payee = party();
+    await deposit(l.pool, payer.address, 1_000_000n);
+    const open = openChannel(payer, payee, 600_000n);
+    const commands = [open, voucher(open.command.id, payer, payee, 100_000n)];
+    const dlq: string[] = [];
+    const marker = `sentinel-${randomUUID()}`;
+    running.push(
+      await runEventConsumer({
+        kafka,
+        groupId: `dlq-watch-${randomUUID()}`,
+        topics: ["speed.commands.dlq"],
+        logger: silentLogger,
+        producer,
+        handle: async (event) => {
+          dlq.push(String((event.envelope.payload as { key: string | null }).key));
+        },
+      }),
+    );
+    // search_path = public: every ledger table is "missing" (42P01), as with a forgotten schema
+    const broken = createPool({ connectionString: l.db.url, applicationName: "broken", schema: "public" });
+    const retries: string[] = [];
+    const logger = createLogger({
+      service: "speed-ledger-test",
+      level: "error",
+      destination: { write: (line: string) => void retries.push(line) },
+    });
+    const groupId = `speed-ledger-test-${randomUUID()}`;
+    const failing = await startCommandConsumer({
+      kafka,
+      pool: broken,
+      producer,
+      logger,
+      apply: applyOptions(),
+      groupId,
+    });
+    await failing.joined;
+    await produce(commands);
+    await waitFor(
+      () => (retries.filter((l) => l.includes("retrying")).length >= 3 ? true : undefined),
+      30_000,
+      "three retries of the run",
+    );
+    await failing.stop();
+    await broken.end();
+    expect(retries.join("\n")).toMatch(/does not exist/);
+
+    await consume(groupId); // the deployment fixed: the same group picks up where it stood
+    const ids = commands.map((c) => c.command.id);
+    await waitFor(
+      async () => ((await recorded(ids)) === ids.length ? true : undefined),
+      30_000,
+      "both commands recorded",
+    );
+    // The DLQ is one partition: once the sentinel is seen, anything dead-lettered before it was too.
+    await producer.sendRaw("speed.commands", [{ key: marker, value: "{not json" }]);
+    await waitFor(() => (dlq.includes(marker) ? true : undefined), 30_000, "the sentinel on the DLQ");
+    expect(dlq.filter((key) => key === payer.address)).toEqual([]);
+    expect(await new LedgerQueries(l.pool).account(payee.address)).toMatchObject({ available: "100000" });
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, ERROR_CODES, errorMessage, isAppError, isRetryable } from "./index.js";
+import { AppError, ERROR_CODES, errorMessage, isAppError, isEnvironmentFault, isRetryable } from "./index.js";
 
 describe("AppError", () => {
   it("carries a stable code, details and retryability", () => {
@@ -25,5 +25,16 @@ describe("AppError", () => {
     expect(new AppError("INTERNAL", "wrapped", { cause }).cause).toBe(cause);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
     expect(errorMessage("text")).toBe("text");
+  });
+});
+
+describe("isEnvironmentFault", () => {
+  it("names the PostgreSQL failures of the deployment, not of the input", () => {
+    for (const code of ["42P01", "42703", "42501", "28P01", "3D000", "3F000", "58030", "XX000"])
+      expect(isEnvironmentFault({ code })).toBe(true);
+    for (const code of ["23505", "22003", "40001", "08006", "ECONNRESET", "42"])
+      expect(isEnvironmentFault({ code })).toBe(false);
+    expect(isEnvironmentFault(new Error("boom"))).toBe(false);
+    expect(isEnvironmentFault(null)).toBe(false);
   });
 });

@@ -92,6 +92,17 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Failures of the deployment, not of the input: the database lacks a table, column or schema
+ * (class 42, e.g. a missing search_path or migration), refuses the role (28, 42501), names no such
+ * database or schema (3D, 3F), or fails inside (58, XX). A consumer must never dead-letter a
+ * message for these — every message would follow it — but retry until the deployment is fixed.
+ */
+export function isEnvironmentFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(42|28|3D|3F|58|XX)[0-9A-Z]{3}$/.test(code);
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { z } from "zod";
-import { errorMessage, isRetryable } from "../errors/index.js";
+import { errorMessage, isEnvironmentFault, isRetryable } from "../errors/index.js";
 import { DeadLetterV1, EventEnvelope, payloadSchemaFor } from "../events/catalog.js";
 import { deadLetterTopic } from "../events/topics.js";
 import type { Logger } from "../logger/index.js";
@@ -186,7 +186,8 @@ export async function runEventConsumer(options: RunConsumerOptions): Promise<Run
         return;
       } catch (error) {
         const permanent =
-          error instanceof PermanentMessageError || (!isRetryable(error) && attempt >= maxAttempts);
+          error instanceof PermanentMessageError ||
+          (!isRetryable(error) && !isEnvironmentFault(error) && attempt >= maxAttempts);
         if (permanent) {
           logger.error(
             { err: error, topic, partition, offset: message.offset },

@@ -1,5 +1,5 @@
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import canonicalize from "canonicalize";
+import createKeccakHash from "keccak";
 import secp256k1 from "secp256k1";
 import { Trx } from "tronweb";
 import { type Base58Address, bytesToBase58Address } from "./address.js";
@@ -21,11 +21,17 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** keccak256 with the native binding (its prebuilt N-API addon; pure JS if that cannot load). */
+function keccak256(...parts: Buffer[]): Buffer {
+  const hash = createKeccakHash("keccak256");
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
 /** keccak256(prefix ‖ byteLength ‖ message), exactly TronWeb's `utils.message.hashMessage`. */
 export function hashTronMessage(message: string): Uint8Array {
   const body = Buffer.from(message, "utf8");
-  const header = Buffer.from(`${TRON_MESSAGE_PREFIX}${body.length}`, "utf8");
-  return keccak_256(Buffer.concat([header, body]));
+  return keccak256(Buffer.from(`${TRON_MESSAGE_PREFIX}${body.length}`, "utf8"), body);
 }
 
 /** Signs with TronWeb itself: the reference implementation, used by clients, tests and tools. */
@@ -41,12 +47,27 @@ export function isSignatureHex(signature: unknown): signature is string {
   return typeof signature === "string" && SIGNATURE_PATTERN.test(signature);
 }
 
+/**
+ * Addresses of recently seen public keys: a Speed client signs many commands with one key, and the
+ * address (keccak256, double sha256 checksum, base58) costs more than the recovery's lookup.
+ */
+const ADDRESS_CACHE_MAX = 50_000;
+const addressOfKey = new Map<string, Base58Address>();
+
 function publicKeyToAddress(uncompressed: Uint8Array): Base58Address {
-  const hash = keccak_256(uncompressed.subarray(1));
+  const key = Buffer.from(uncompressed.buffer, uncompressed.byteOffset, uncompressed.byteLength).toString(
+    "latin1",
+  );
+  const known = addressOfKey.get(key);
+  if (known !== undefined) return known;
+  const hash = keccak256(Buffer.from(uncompressed.subarray(1)));
   const bytes = new Uint8Array(21);
   bytes[0] = 0x41;
   bytes.set(hash.subarray(12), 1);
-  return bytesToBase58Address(bytes);
+  const address = bytesToBase58Address(bytes);
+  if (addressOfKey.size >= ADDRESS_CACHE_MAX) addressOfKey.delete(addressOfKey.keys().next().value as string);
+  addressOfKey.set(key, address);
+  return address;
 }
 
 /**

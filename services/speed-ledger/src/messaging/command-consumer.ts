@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Pool, withTransaction } from "@btt/shared/db";
-import { errorMessage, isRetryable } from "@btt/shared/errors";
+import { errorMessage, isEnvironmentFault, isRetryable } from "@btt/shared/errors";
 import type { SignedSpeedCommand } from "@btt/shared/events";
 import { type EventProducer, parseEventMessage, sendToDeadLetter } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
@@ -98,7 +98,10 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
         await applyRun(run);
         return;
       } catch (error) {
-        const transient = isRetryable(error) || (error as { code?: string }).code === "23505";
+        // A lost dedup race (23505) and a broken deployment (a missing table…) are retried: neither
+        // is the command's fault, and dead-lettering would drop every command behind it.
+        const transient =
+          isRetryable(error) || (error as { code?: string }).code === "23505" || isEnvironmentFault(error);
         if (!transient) {
           if (run.length > 1) {
             logger.warn({ err: error, commands: run.length }, "run failed; applying its commands one by one");
@@ -115,7 +118,8 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
         }
         if (!payload.isRunning() || payload.isStale()) throw error;
         const delayMs = Math.min(BACKOFF_MAX_MS, 50 * 2 ** Math.min(attempt, 10));
-        logger.warn({ err: error, attempt, delayMs }, "applying commands failed; retrying");
+        const log = isEnvironmentFault(error) ? logger.error.bind(logger) : logger.warn.bind(logger);
+        log({ err: error, attempt, delayMs }, "applying commands failed; retrying");
         await sleep(delayMs);
         await payload.heartbeat();
       }
