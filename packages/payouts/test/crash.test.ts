@@ -103,5 +103,5 @@ describe("crash safety (rule 8)", () => {
     );
     const onChain = new Set(transfers.map((t) => t.txId));
     for (const r of rows) expect(onChain.has(r.tx_id)).toBe(false);
-  });
+  }, 180_000); // ≈ 15 s alone; six worker lives on a busy 2-core machine may take much longer
 });
