@@ -20,6 +20,36 @@ declare global {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
+/** Deeper JSON is refused before parsing: recursive code (stringify, hashing, zod) would overflow. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in a JSON text (strings and escapes skipped). */
+export function jsonDepth(text: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (jsonDepth(body) > MAX_JSON_DEPTH) {
+    throw Object.assign(new Error(`the request body is nested deeper than ${MAX_JSON_DEPTH} levels`), {
+      type: "entity.too.deep",
+    });
+  }
+}
 const INCOMING_REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateHttpAppOptions {
@@ -51,6 +81,7 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
       limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       strict: true,
       type: ["application/json", "application/*+json"],
+      verify: refuseDeepJson,
     }),
   );
 
@@ -133,6 +164,8 @@ export function toAppError(error: unknown): AppError {
         "PAYLOAD_TOO_LARGE",
         `the request body is larger than ${parserError.limit ?? "the limit of"} bytes`,
       );
+    case "entity.too.deep":
+      return new AppError("VALIDATION_FAILED", parserError.message);
     case "encoding.unsupported":
     case "charset.unsupported":
       return new AppError("VALIDATION_FAILED", "the request body must be UTF-8 JSON");

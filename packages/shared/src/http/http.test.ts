@@ -10,6 +10,7 @@ import {
   createShutdown,
   ErrorBody,
   finishHttpApp,
+  jsonDepth,
   parseInput,
 } from "./index.js";
 
@@ -94,6 +95,8 @@ describe("HTTP kit", () => {
   it.each([
     ["malformed JSON", "/echo", '{"amount":', 400, "MALFORMED_JSON"],
     ["a JSON scalar", "/echo", '"1"', 400, "MALFORMED_JSON"],
+    ["JSON nested 65 deep", "/echo", `${"[".repeat(65)}${"]".repeat(65)}`, 400, "VALIDATION_FAILED"],
+    ["JSON nested 900 deep, unterminated", "/echo", `{"a":${"[".repeat(900)}`, 400, "VALIDATION_FAILED"],
     ["an unknown field", "/echo", '{"amount":"1","extra":true}', 400, "VALIDATION_FAILED"],
     ["a wrong type", "/echo", '{"amount":1}', 400, "VALIDATION_FAILED"],
     [
@@ -155,5 +158,14 @@ describe("graceful shutdown", () => {
     shutdown.add("stuck", () => new Promise(() => {}));
     await shutdown.run("test");
     expect(exit).toHaveBeenCalledWith(1);
+  });
+});
+
+describe("jsonDepth", () => {
+  it("counts nesting outside strings only", () => {
+    expect(jsonDepth(Buffer.from('{"a":[1,{"b":[]}]}'))).toBe(4);
+    expect(jsonDepth(Buffer.from('{"a":"[[[[\\"[[{{"}'))).toBe(1);
+    expect(jsonDepth(Buffer.from("[]"))).toBe(1);
+    expect(jsonDepth(Buffer.from('"x"'))).toBe(0);
   });
 });

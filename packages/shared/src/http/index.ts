@@ -4,6 +4,8 @@ export {
   DEFAULT_BODY_LIMIT_BYTES,
   errorMiddleware,
   finishHttpApp,
+  jsonDepth,
+  MAX_JSON_DEPTH,
   toAppError,
 } from "./app.js";
 export { ErrorBody, errorBody } from "./error-body.js";
