@@ -25,10 +25,10 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import pg from "pg";
-import { startKafka, startPostgres } from "../infra/stack/lib/backing.mjs";
+import { startKafka } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, run, STATE_DIR, sleep, spawnLogged, stopChild } from "../infra/stack/lib/tools.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
+import { benchDatabase, createTeardown } from "./lib/run-state.mjs";
 import { keyPair, signed } from "./lib/speed-signing.mjs";
 
 const { values } = parseArgs({
@@ -57,42 +57,18 @@ const LOG_DIR = path.join(STATE_DIR, "bench-gateway");
 const progress = (message) => console.error(`bench/gateway: ${message}`);
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: d }) : "n/a");
 
-const teardown = [];
-async function tearDown() {
-  while (teardown.length > 0) {
-    try {
-      await teardown.pop()();
-    } catch (error) {
-      console.error(`bench/gateway: teardown: ${error.message}`);
-    }
-  }
-}
-for (const signal of ["SIGINT", "SIGTERM"])
-  process.once(signal, () => {
-    progress(`${signal}: tearing down`);
-    tearDown().finally(() => process.exit(130));
-  });
+const teardown = createTeardown("bench/gateway");
+const tearDown = teardown.run;
 
-/** A fresh database with the gateway's schema, on DATABASE_URL's server or the embedded one. */
+/** A fresh database with the gateway's schema. */
 async function database() {
-  const server = await startPostgres({ dataDir: path.join(STATE_DIR, "bench-postgres"), port: 19432 });
-  teardown.push(() => server.stop());
-  const name = `btt_bench_gateway_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  teardown.push(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(server.url);
-  url.pathname = `/${name}`;
+  const { url } = await benchDatabase(teardown, "gateway");
   run(process.execPath, [path.join(REPO_ROOT, "infra/prisma/prisma.mjs"), "gateway", "migrate", "deploy"], {
     cwd: path.join(REPO_ROOT, "services/gateway"),
-    env: { ...process.env, DATABASE_URL: url.toString() },
+    env: { ...process.env, DATABASE_URL: url },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  return url.toString();
+  return url;
 }
 
 /** Starts a process and waits for `ready` on stdout (the peers) or a 200 from /readyz (the gateway). */

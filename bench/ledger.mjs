@@ -35,10 +35,10 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { startKafka, startPostgres } from "../infra/stack/lib/backing.mjs";
+import { startKafka } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, STATE_DIR, sleep } from "../infra/stack/lib/tools.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
+import { benchDatabase, createTeardown } from "./lib/run-state.mjs";
 import { keyPair, signed } from "./lib/speed-signing.mjs";
 
 const { values } = parseArgs({
@@ -98,41 +98,8 @@ const logger = createLogger({ service: "bench-ledger", level: "warn", destinatio
 
 // ---------------------------------------------------------------------------------------------
 // Teardown: everything started registers its stop here; it runs in reverse, even on failure.
-const teardown = [];
-let tornDown = false;
-async function tearDown() {
-  if (tornDown) return;
-  tornDown = true;
-  for (const stop of teardown.reverse()) {
-    try {
-      await stop();
-    } catch (error) {
-      console.error(`bench/ledger: teardown: ${error.message}`);
-    }
-  }
-}
-for (const signal of ["SIGINT", "SIGTERM"])
-  process.once(signal, () => {
-    progress(`${signal}: tearing down`);
-    tearDown().finally(() => process.exit(130));
-  });
-
-/** A fresh database for the run, on DATABASE_URL's server or the embedded one. */
-async function database() {
-  const server = await startPostgres({ dataDir: path.join(STATE_DIR, "bench-postgres"), port: 19432 });
-  teardown.push(() => server.stop());
-  const name = `btt_bench_ledger_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  teardown.push(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  });
-  const url = new URL(server.url);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
+const teardown = createTeardown("bench/ledger");
+const tearDown = teardown.run;
 
 /** CPU seconds of the PostgreSQL backends serving `dbName` (local server only; else null). */
 function backendCpuSeconds(dbName) {
@@ -357,7 +324,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q *
 let exactlyOnce = false;
 try {
   mkdirSync(PROFILE_DIR, { recursive: true });
-  const db = await database();
+  const db = await benchDatabase(teardown, "ledger");
   await applyMigrations(db.url, path.join(REPO_ROOT, "services/speed-ledger/prisma/migrations"));
   const pool = createPool({
     connectionString: db.url,

@@ -51,6 +51,7 @@ if (mode === "upstream") {
   const shared = (p) => path.join(REPO_ROOT, "packages/shared/dist", p);
   const { createEventProducer, createKafka } = await import(shared("kafka/index.js"));
   const { createLogger } = await import(shared("logger/index.js"));
+  const { commandAccount } = await import(shared("events/index.js"));
   const logger = createLogger({ service: "bench-bare", level: "warn", destination: process.stderr });
   const kafka = createKafka({ clientId: "bench-bare", brokers: brokers.split(","), logger });
   const producer = createEventProducer(kafka);
@@ -77,7 +78,7 @@ if (mode === "upstream") {
       await producer.publish([
         {
           topic: "speed.commands",
-          key: command.type === "withdrawal.request" ? command.account : command.payer,
+          key: commandAccount(command),
           event: "speed.command@1",
           payload: { command, signature, receivedAt: new Date().toISOString() },
         },
