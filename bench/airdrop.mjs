@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startPostgres } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, STATE_DIR } from "../infra/stack/lib/tools.mjs";
+import { reportFigures } from "./lib/report.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -163,6 +164,17 @@ try {
   const writeS = (t2 - t1) / 1000;
   const totalS = computeS + writeS;
   const copyS = (c1 - c0) / 1000;
+  reportFigures("airdrop", [
+    {
+      figure: `round table, ${HOLDERS.toLocaleString("en")} holders (s)`,
+      value: totalS,
+      baseline: "PostgreSQL COPY of the rows (s)",
+      baselineValue: copyS,
+      ratio: totalS / copyS,
+      goal: "≤ 2×",
+      met: totalS / copyS <= 2,
+    },
+  ]);
   const mem = rssMb();
   console.log(`
   holders                               ${HOLDERS.toLocaleString("en")} (recipients ${built.table.rows.length.toLocaleString("en")}, levels ${levels})

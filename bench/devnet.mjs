@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { TronWeb, utils } from "tronweb";
 import { REPO_ROOT, sleep } from "../infra/stack/lib/tools.mjs";
+import { reportFigures } from "./lib/report.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -212,6 +213,29 @@ const rows = [
     "",
   ],
 ];
+reportFigures("devnet", [
+  {
+    figure: "accepted TRC-10 transfers/s",
+    value: acceptance.acceptPerSecond,
+    baseline: "TronWeb signs/s, 1 core",
+    baselineValue: acceptance.signPerSecond,
+    ratio,
+    goal: "≥ 3×",
+    met: ratio >= 3,
+  },
+  {
+    figure: `genesis start, ${GENESIS_ACCOUNTS.toLocaleString("en")} accounts (s)`,
+    value: genesis.startSeconds,
+    goal: "< 20 s",
+    met: genesis.startSeconds < 20,
+  },
+  {
+    figure: "genesis peak RSS (MB)",
+    value: genesis.peakRssMb,
+    goal: "< 1536 MB",
+    met: genesis.peakRssMb < 1536,
+  },
+]);
 console.log(
   `bench/devnet: ${acceptance.accepted}/${TRANSFERS} transfers accepted${Object.keys(acceptance.failures).length ? ` (failures ${JSON.stringify(acceptance.failures)})` : ""}`,
 );

@@ -28,6 +28,7 @@ import autocannon from "autocannon";
 import { startKafka } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, run, STATE_DIR, sleep, spawnLogged, stopChild } from "../infra/stack/lib/tools.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
+import { reportFigures } from "./lib/report.mjs";
 import { benchDatabase, createTeardown } from "./lib/run-state.mjs";
 import { keyPair, signed } from "./lib/speed-signing.mjs";
 
@@ -235,6 +236,26 @@ try {
       `${route.padEnd(44)} ${fmt(g.rps).padStart(13)} ${fmt(b.rps).padStart(10)} ${`${fmt(ratio, 2)}×`.padStart(6)} ${"≥0.5×".padStart(6)} ${ratioOk ? "✓" : "✗"} ${`${g.p50AtHalf}/${g.p99AtHalf} @${fmt(g.halfRate)}/s`.padStart(20)} ${"p99<20".padStart(8)} ${latencyOk ? "✓" : "✗"}`,
     );
   }
+  reportFigures(
+    "gateway",
+    rows.flatMap(([route, g, b]) => [
+      {
+        figure: `${route} (req/s)`,
+        value: g.rps,
+        baseline: "bare Express, same upstream call (req/s)",
+        baselineValue: b.rps,
+        ratio: g.rps / b.rps,
+        goal: "≥ 0.5×",
+        met: g.rps / b.rps >= 0.5,
+      },
+      {
+        figure: `${route} p99 at half rate (ms)`,
+        value: g.p99AtHalf,
+        goal: "< 20 ms",
+        met: g.p99AtHalf < 20,
+      },
+    ]),
+  );
   console.log(
     "\nbare = Express with no middleware making the same upstream call / producing the same message; p99 at max: " +
       rows

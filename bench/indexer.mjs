@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { TronWeb, utils } from "tronweb";
 import { startPostgres } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, STATE_DIR, sleep } from "../infra/stack/lib/tools.mjs";
+import { reportFigures } from "./lib/report.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -201,6 +202,25 @@ try {
   const ratio = snapshotSeconds / copySeconds;
   const growthPerMillion = ((rssAfter.now - rssStart.now) / holders) * 1e6;
   const blocksPerSecond = ingested / ingestSeconds;
+  reportFigures("indexer", [
+    {
+      figure: `complete snapshot, ${holders.toLocaleString("en")} holders (s)`,
+      value: snapshotSeconds,
+      baseline: "PostgreSQL COPY of the rows (s)",
+      baselineValue: copySeconds,
+      ratio,
+      goal: "≤ 3×",
+      met: ratio <= 3,
+    },
+    {
+      figure: "catch-up ingest (blocks/s)",
+      value: blocksPerSecond,
+      baseline: "devnet producing them (blocks/s)",
+      baselineValue: BLOCKS / makeSeconds,
+      ratio: blocksPerSecond / (BLOCKS / makeSeconds),
+    },
+    { figure: "indexer peak RSS (MB)", value: rssAfter.peak, goal: "< 1536 MB", met: rssAfter.peak < 1536 },
+  ]);
   console.log(
     `bench/indexer: ${holders.toLocaleString("en")} holders at block ${head}; snapshot phases: ${phases.join(", ")}`,
   );

@@ -38,6 +38,7 @@ import { parseArgs } from "node:util";
 import { startKafka } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, STATE_DIR, sleep } from "../infra/stack/lib/tools.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
+import { reportFigures } from "./lib/report.mjs";
 import { benchDatabase, createTeardown } from "./lib/run-state.mjs";
 import { keyPair, signed } from "./lib/speed-signing.mjs";
 
@@ -762,6 +763,23 @@ try {
       `${latencies.size.toLocaleString("en")} accepted events seen (within ${WAIT_MS / 1000} s after the last); ` +
       `from ${COALESCE_MS > 0 ? "falling due" : "the produce call"} to:\n${stages.join("\n")}`,
   );
+  reportFigures("ledger", [
+    {
+      figure: "vouchers applied exactly-once (vouchers/s)",
+      value: perSecond,
+      baseline: `min(recovery, insert) (${baselineName})`,
+      baselineValue: baseline,
+      ratio,
+      goal: "≥ 0.5×",
+      met: ratio >= 0.5 && exactlyOnce,
+    },
+    {
+      figure: `produce → accepted p99 (ms) at ${fmt(rate)}/s`,
+      value: p99,
+      goal: "< 250 ms",
+      met: latencyMet,
+    },
+  ]);
   row("figure", "value", "baseline", "baseline value", "ratio", "goal", "met?");
   row(
     "vouchers applied exactly-once (vouchers/s)",

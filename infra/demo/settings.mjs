@@ -79,7 +79,8 @@ export function devnetOptions(env, { demo }) {
 export function demoServiceEnv(developmentAccounts) {
   const account = (role) => developmentAccounts[DEVELOPMENT_ROLES[role]].address;
   return {
-    AIRDROP_AUTO_APPROVE: "true",
+    // schedule entries (the initial drop) approve themselves; event rounds wait for an operator
+    AIRDROP_AUTO_APPROVE: "schedule",
     AIRDROP_APPROVALS_REQUIRED: "1",
     SPEED_PROMOTIONS_FUNDERS: account("promotionsFunder"),
     SPEED_REWARDS_FUNDERS: account("rewardsFunder"),

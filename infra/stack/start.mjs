@@ -29,10 +29,24 @@ import {
 
 const STACK_FILE = path.join(STATE_DIR, "stack.json");
 const CREDENTIALS_FILE = path.join(STATE_DIR, "credentials.json");
+/** A service that crashes this many times in a row, each within STABLE_MS of starting, is given up on. */
 const MAX_RESTARTS = 5;
+const STABLE_MS = 60_000;
 
 const cleanups = [];
 let stopping = false;
+/** What .btt/stack.json says; rewritten when a supervised service restarts (its pid changes). */
+let stackDescription = null;
+const servicePids = {};
+
+function writeStackFile() {
+  if (!stackDescription || stopping) return;
+  writeFileSync(
+    STACK_FILE,
+    `${JSON.stringify({ ...stackDescription, pids: { runner: process.pid, ...servicePids } }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
+}
 
 async function stopAll(code) {
   if (stopping) return;
@@ -71,9 +85,13 @@ function loadCredentials() {
 
 function superviseService(service, env) {
   let restarts = 0;
+  let startedAt = Date.now();
   const holder = { child: startService(service, env) };
+  servicePids[service.name] = holder.child.pid;
   const onExit = (code, signal) => {
     if (stopping) return;
+    // a crash after a stable run starts the count (and the backoff) afresh
+    if (Date.now() - startedAt > STABLE_MS) restarts = 0;
     if (restarts >= MAX_RESTARTS) {
       fail(
         `${service.name} exited (${code ?? signal}) ${restarts} times; giving up. Log: ${path.join(LOG_DIR, `${service.name}.log`)}`,
@@ -89,7 +107,10 @@ function superviseService(service, env) {
     setTimeout(() => {
       if (stopping) return;
       holder.child = startService(service, env);
+      startedAt = Date.now();
       holder.child.on("exit", onExit);
+      servicePids[service.name] = holder.child.pid;
+      writeStackFile();
     }, delayMs);
   };
   holder.child.on("exit", onExit);
@@ -180,7 +201,7 @@ async function main() {
     }),
   );
 
-  const stack = {
+  stackDescription = {
     startedAt: new Date().toISOString(),
     pid: process.pid,
     gatewayUrl: serviceUrl(SERVICES[3]),
@@ -192,7 +213,8 @@ async function main() {
     apiKeys: { operator: credentials.operatorApiKey, exchange: credentials.exchangeApiKey },
     logDir: LOG_DIR,
   };
-  writeFileSync(STACK_FILE, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
+  const stack = stackDescription;
+  writeStackFile();
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`

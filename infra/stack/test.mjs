@@ -120,7 +120,7 @@ async function main() {
     await stage("unit and integration tests (turbo run test)", () =>
       runPnpm(["exec", "turbo", "run", "test", "--concurrency=2", "--output-logs=full"], { env: testEnv }),
     );
-    await stage("stack and compose tests (node --test infra/test)", () =>
+    await stage("stack, end-to-end, fault and compose tests (node --test infra/test)", () =>
       run(
         process.execPath,
         [
@@ -130,7 +130,10 @@ async function main() {
           "--test-reporter-destination=stdout",
           "--test-reporter=tap",
           `--test-reporter-destination=${path.join(resultsDir, "infra.tap")}`,
-          "infra/test/",
+          // the test files only: infra/test/lib and infra/test/e2e hold the suites they run
+          ...readdirSync(path.join(REPO_ROOT, "infra/test"))
+            .filter((f) => f.endsWith(".test.mjs"))
+            .map((f) => path.join("infra/test", f)),
         ],
         { env: testEnv, cwd: REPO_ROOT },
       ),

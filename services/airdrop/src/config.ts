@@ -1,12 +1,4 @@
-import {
-  booleanFlag,
-  commonEnv,
-  httpUrl,
-  loadConfigOrExit,
-  port,
-  positiveInt,
-  tronAddressList,
-} from "@btt/shared/config";
+import { commonEnv, httpUrl, loadConfigOrExit, port, positiveInt, tronAddressList } from "@btt/shared/config";
 import { parseBaseUnits } from "@btt/shared/money";
 import { BTT_TOKEN_ID, isBase58Address } from "@btt/shared/tron";
 import cron from "node-cron";
@@ -22,6 +14,9 @@ const baseUnits = (defaultValue: string, hint: string) =>
     .transform((value) => parseBaseUnits(value))
     .describe(hint);
 
+/** Which rounds the devnet-only auto-approve policy approves: none, every one, or schedule entries' only. */
+export type AutoApproveScope = "off" | "all" | "schedule";
+
 /** Every environment variable the airdrop service reads (README "Configuration"). */
 export const AirdropEnv = z.object({
   ...commonEnv,
@@ -35,10 +30,16 @@ export const AirdropEnv = z.object({
     .regex(/^[0-9]+$/, { error: "must be a TRC-10 token id such as 1002000" })
     .default(BTT_TOKEN_ID),
   AIRDROP_APPROVALS_REQUIRED: positiveInt(2, "distinct operator keys that must approve a round's root"),
-  AIRDROP_AUTO_APPROVE: booleanFlag(
-    false,
-    "demo policy: approve computed rounds automatically (refused unless the chain is the devnet)",
-  ),
+  AIRDROP_AUTO_APPROVE: z
+    .enum(["true", "false", "1", "0", "schedule"], { error: "must be true, false or schedule" })
+    .default("false")
+    .transform(
+      (value): AutoApproveScope =>
+        value === "schedule" ? "schedule" : value === "true" || value === "1" ? "all" : "off",
+    )
+    .describe(
+      "demo policy, devnet only: approve computed rounds automatically — true: every round, schedule: rounds run from a schedule entry (event rounds still need operator approvals)",
+    ),
   AIRDROP_NOTICE_DAYS: positiveInt(7, "schedule changes inside this many days of a payout date need force"),
   AIRDROP_ROUND_CAP: baseUnits("10890000000000000", "largest pool one round may pay (base units)"),
   AIRDROP_MIN_HOLDING_SUN: baseUnits("0", "smallest holding (sun) that earns an entitlement"),

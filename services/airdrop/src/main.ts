@@ -25,7 +25,7 @@ await startHttpService({
   logLevel: config.LOG_LEVEL,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   compose: async ({ logger, shutdown }) => {
-    if (config.AIRDROP_AUTO_APPROVE) await assertDevnet(config.TRON_FULL_HOST);
+    if (config.AIRDROP_AUTO_APPROVE !== "off") await assertDevnet(config.TRON_FULL_HOST);
     const signer = signerFromEnv(process.env, "AIRDROP_DISTRIBUTOR");
     const prisma = createPrismaClient(config.DATABASE_URL);
     shutdown.add("prisma", () => prisma.$disconnect());

@@ -14,7 +14,7 @@ import {
   uuidToBytes,
   verifyProof,
 } from "../src/domain/merkle.js";
-import { BLOCK_LEAVES, readProof, writeMerkleLevels } from "../src/rounds/merkle-store.js";
+import { BLOCK_LEAVES, readProof, readProofs, writeMerkleLevels } from "../src/rounds/merkle-store.js";
 
 // Proofs served from PostgreSQL (bottom ten levels recomputed from the leaf's block of 1024, the
 // levels above read from stored chunks) equal the in-memory tree's, across block boundaries and
@@ -74,6 +74,16 @@ describe("stored Merkle tree", () => {
           proofFor(levels, i).map((p) => p.toString("hex")),
         );
         expect(verifyProof(served.leaf, i, n, served.proof, rootOf(levels))).toBe(true);
+      }
+      // a lookup reads its proofs in one batch: the same answers, blocks shared between leaves
+      const batch = await readProofs(db.pool, roundId, [...picks], n);
+      expect(batch.size).toBe(picks.size);
+      for (const i of picks) {
+        const served = batch.get(i);
+        expect(served?.leaf.equals(leaves[i] as Buffer)).toBe(true);
+        expect(served?.proof.map((p) => p.toString("hex"))).toEqual(
+          proofFor(levels, i).map((p) => p.toString("hex")),
+        );
       }
     },
   );

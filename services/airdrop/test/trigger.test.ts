@@ -35,7 +35,7 @@ function replica() {
     payouts: enginePort(engine),
     logger: silent,
     approvalsRequired: 2,
-    autoApprove: false,
+    autoApprove: "off",
     roundCap: 10n ** 17n,
     minHoldingSun: 0n,
     defaultExclusions: [],

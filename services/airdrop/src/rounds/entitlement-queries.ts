@@ -3,7 +3,7 @@ import type { Pool } from "@btt/shared/db";
 import { AppError } from "@btt/shared/errors";
 import type { Response } from "express";
 import { to as copyTo } from "pg-copy-streams";
-import { readProof } from "./merkle-store.js";
+import { readProof, readProofs } from "./merkle-store.js";
 import { loadRound, type RoundRow } from "./round-store.js";
 
 /**
@@ -117,12 +117,21 @@ export class EntitlementQueries {
       [roundId, addresses],
     );
     const byAddress = new Map(rows.map((r) => [r.address, r]));
+    const proofs = await readProofs(
+      this.pool,
+      round.id,
+      rows.map((r) => r.leaf_index),
+      round.recipients ?? 0,
+    );
     const items = [];
     for (const address of addresses) {
       const row = byAddress.get(address);
-      items.push(
-        row ? await this.withProof(round, row) : { address, reason: await this.reasonFor(round, address) },
-      );
+      if (!row) {
+        items.push({ address, reason: await this.reasonFor(round, address) });
+        continue;
+      }
+      const { proof } = proofs.get(row.leaf_index) as { proof: Buffer[] };
+      items.push({ ...summary(row, round.merkle_root), proof: proof.map((p) => p.toString("hex")) });
     }
     return { items };
   }

@@ -61,53 +61,93 @@ export async function readProof(
   leafIndex: number,
   leafCount: number,
 ): Promise<{ leaf: Buffer; proof: Buffer[] }> {
+  const proofs = await readProofs(pool, roundId, [leafIndex], leafCount);
+  return proofs.get(leafIndex) as { leaf: Buffer; proof: Buffer[] };
+}
+
+/**
+ * The proofs of several leaves at once (a lookup of up to 1,000 addresses): each block of 1,024
+ * leaves is read and hashed once however many of its leaves are asked for, and the upper levels'
+ * chunks are read in one query.
+ */
+export async function readProofs(
+  pool: Pool,
+  roundId: string,
+  leafIndices: readonly number[],
+  leafCount: number,
+): Promise<Map<number, { leaf: Buffer; proof: Buffer[] }>> {
   const widths = levelWidths(leafCount);
-  const block = Math.floor(leafIndex / BLOCK_LEAVES);
-  const first = block * BLOCK_LEAVES;
+  const blocks = [...new Set(leafIndices.map((i) => Math.floor(i / BLOCK_LEAVES)))];
   const { rows } = await pool.query<LeafInput & { leaf_index: number }>(
-    `SELECT leaf_index, address, liquid, frozen, unfreezing, amount FROM airdrop.entitlements
-      WHERE round_id = $1 AND leaf_index >= $2 AND leaf_index < $3 ORDER BY leaf_index`,
-    [roundId, first, first + BLOCK_LEAVES],
+    `SELECT e.leaf_index, e.address, e.liquid, e.frozen, e.unfreezing, e.amount
+       FROM unnest($2::int[]) AS b(block)
+       JOIN airdrop.entitlements e
+         ON e.round_id = $1 AND e.leaf_index >= b.block * ${BLOCK_LEAVES} AND e.leaf_index < (b.block + 1) * ${BLOCK_LEAVES}
+      ORDER BY e.leaf_index`,
+    [roundId, blocks],
   );
-  const expected = Math.min(BLOCK_LEAVES, leafCount - first);
-  if (rows.length !== expected) {
-    throw new Error(`round ${roundId} has ${rows.length} of the ${expected} leaves of block ${block}`);
-  }
-  const local = buildPackedLevels(packedLeaves(uuidToBytes(roundId), rows));
-  const proof: Buffer[] = [];
-  const upper: { level: number; index: number }[] = [];
-  let index = leafIndex;
-  for (let level = 0; level < widths.length - 1; level += 1) {
-    const sibling = index % 2 === 1 ? index - 1 : index + 1;
-    if (sibling < (widths[level] as number)) {
-      if (level < BLOCK_LEVELS) {
-        const at = sibling - (first >> level);
-        proof.push((local[level] as Buffer).subarray(at * 32, at * 32 + 32));
-      } else {
-        upper.push({ level, index: sibling });
-        proof.push(Buffer.alloc(0)); // filled below
-      }
+  const rowsOf = new Map<number, (LeafInput & { leaf_index: number })[]>(blocks.map((b) => [b, []]));
+  for (const row of rows) rowsOf.get(Math.floor(row.leaf_index / BLOCK_LEAVES))?.push(row);
+  const local = new Map<number, PackedLevels>();
+  for (const block of blocks) {
+    const first = block * BLOCK_LEAVES;
+    const expected = Math.min(BLOCK_LEAVES, leafCount - first);
+    const blockRows = rowsOf.get(block) ?? [];
+    if (blockRows.length !== expected) {
+      throw new Error(`round ${roundId} has ${blockRows.length} of the ${expected} leaves of block ${block}`);
     }
-    index = Math.floor(index / 2);
+    local.set(block, buildPackedLevels(packedLeaves(uuidToBytes(roundId), blockRows)));
   }
-  if (upper.length > 0) {
-    const { rows: chunks } = await pool.query<{ level: number; chunk: number; hashes: Buffer }>(
+
+  // the sibling path of each leaf: hashes of its block's levels now, upper levels' positions later
+  const paths = new Map<number, { leaf: Buffer; proof: (Buffer | { level: number; index: number })[] }>();
+  const upperKeys = new Map<string, { level: number; chunk: number }>();
+  for (const leafIndex of leafIndices) {
+    const block = Math.floor(leafIndex / BLOCK_LEAVES);
+    const first = block * BLOCK_LEAVES;
+    const levels = local.get(block) as PackedLevels;
+    const proof: (Buffer | { level: number; index: number })[] = [];
+    let index = leafIndex;
+    for (let level = 0; level < widths.length - 1; level += 1) {
+      const sibling = index % 2 === 1 ? index - 1 : index + 1;
+      if (sibling < (widths[level] as number)) {
+        if (level < BLOCK_LEVELS) {
+          const at = sibling - (first >> level);
+          proof.push((levels[level] as Buffer).subarray(at * 32, at * 32 + 32));
+        } else {
+          const chunk = Math.floor(sibling / CHUNK_HASHES);
+          upperKeys.set(`${level}:${chunk}`, { level, chunk });
+          proof.push({ level, index: sibling });
+        }
+      }
+      index = Math.floor(index / 2);
+    }
+    const leafAt = leafIndex - first;
+    paths.set(leafIndex, { leaf: (levels[0] as Buffer).subarray(leafAt * 32, leafAt * 32 + 32), proof });
+  }
+
+  const chunks = new Map<string, Buffer>();
+  if (upperKeys.size > 0) {
+    const keys = [...upperKeys.values()];
+    const { rows: found } = await pool.query<{ level: number; chunk: number; hashes: Buffer }>(
       `SELECT level, chunk, hashes FROM airdrop.merkle_chunks
         WHERE round_id = $1 AND (level, chunk) IN (SELECT * FROM unnest($2::int[], $3::int[]))`,
-      [roundId, upper.map((u) => u.level), upper.map((u) => Math.floor(u.index / CHUNK_HASHES))],
+      [roundId, keys.map((k) => k.level), keys.map((k) => k.chunk)],
     );
-    const byKey = new Map(chunks.map((c) => [`${c.level}:${c.chunk}`, c.hashes]));
-    let k = proof.length - upper.length;
-    for (const u of upper) {
-      const chunk = byKey.get(`${u.level}:${Math.floor(u.index / CHUNK_HASHES)}`);
-      const offset = (u.index % CHUNK_HASHES) * 32;
-      if (!chunk || chunk.length < offset + 32) {
-        throw new Error(`round ${roundId} has no Merkle hash at level ${u.level}, index ${u.index}`);
-      }
-      proof[k] = chunk.subarray(offset, offset + 32);
-      k += 1;
-    }
+    for (const c of found) chunks.set(`${c.level}:${c.chunk}`, c.hashes);
   }
-  const leafAt = leafIndex - first;
-  return { leaf: (local[0] as Buffer).subarray(leafAt * 32, leafAt * 32 + 32), proof };
+  const proofs = new Map<number, { leaf: Buffer; proof: Buffer[] }>();
+  for (const [leafIndex, path] of paths) {
+    const proof = path.proof.map((step) => {
+      if (Buffer.isBuffer(step)) return step;
+      const chunk = chunks.get(`${step.level}:${Math.floor(step.index / CHUNK_HASHES)}`);
+      const offset = (step.index % CHUNK_HASHES) * 32;
+      if (!chunk || chunk.length < offset + 32) {
+        throw new Error(`round ${roundId} has no Merkle hash at level ${step.level}, index ${step.index}`);
+      }
+      return chunk.subarray(offset, offset + 32);
+    });
+    proofs.set(leafIndex, { leaf: path.leaf, proof });
+  }
+  return proofs;
 }

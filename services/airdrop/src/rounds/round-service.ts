@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Pool, type PoolClient, uuidFrom, withTransaction } from "@btt/shared/db";
 import { AppError } from "@btt/shared/errors";
 import type { Logger } from "@btt/shared/logger";
+import type { AutoApproveScope } from "../config.js";
 import { assertEventBudget, dueAt, type ScheduleService } from "../schedule/schedule-service.js";
 import type { BatchProgress, PayoutPort } from "./payout-port.js";
 import { audit, loadRound, type RoundRow, type RoundStatus, transition } from "./round-store.js";
@@ -23,7 +24,7 @@ export interface RoundServiceOptions {
   logger: Logger;
   approvalsRequired: number;
   /** Demo policy; the composition root refuses it unless the chain is the devnet. */
-  autoApprove: boolean;
+  autoApprove: AutoApproveScope;
   roundCap: bigint;
   minHoldingSun: bigint;
   /** Default exclusions (distributor, custody, black hole, foundation) with their reasons. */
@@ -125,7 +126,9 @@ export class RoundService {
             fields.pool,
             this.options.minHoldingSun,
             this.options.approvalsRequired,
-            this.options.autoApprove && !input.dryRun,
+            !input.dryRun &&
+              (this.options.autoApprove === "all" ||
+                (this.options.autoApprove === "schedule" && fields.entryId !== null)),
             input.dryRun ?? false,
             actor,
           ],

@@ -1,0 +1,15 @@
+// The figures a bench reports, for `npm run bench`'s closing table (bench/run.mjs): each bench
+// prints its own detail and also hands its headline figures here. Under bench/run.mjs they are
+// appended as JSON lines to BTT_BENCH_RESULTS; run alone, a bench just prints.
+import { appendFileSync } from "node:fs";
+
+/**
+ * `figures`: `{ figure, value, baseline?, baselineValue?, ratio?, goal?, met? }` — value and
+ * baselineValue as numbers (or strings), ratio as a number (value / baselineValue), met a boolean
+ * when the figure has a goal.
+ */
+export function reportFigures(bench, figures) {
+  const file = process.env.BTT_BENCH_RESULTS;
+  if (!file) return;
+  for (const f of figures) appendFileSync(file, `${JSON.stringify({ bench, ...f })}\n`);
+}
