@@ -11,6 +11,9 @@ WORKDIR /app
 FROM base AS deps
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages/shared/package.json packages/shared/
+COPY packages/payouts/package.json packages/payouts/
+COPY packages/tron-devnet/package.json packages/tron-devnet/
+COPY packages/cli/package.json packages/cli/
 COPY services/indexer/package.json services/indexer/
 COPY services/airdrop/package.json services/airdrop/
 COPY services/speed-ledger/package.json services/speed-ledger/

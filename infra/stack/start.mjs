@@ -220,6 +220,8 @@ async function main() {
   console.log(`
 ${green(bold(`Ready in ${seconds} s.`))}
   ${bold("Gateway")}         ${stack.gatewayUrl}   (/healthz, /readyz, /metrics)
+  ${bold("Console")}         ${stack.gatewayUrl}/console/   (sign in with a key below; API reference: ${stack.gatewayUrl}/docs)
+  ${bold("CLI")}             npx btt rounds list   (finds the gateway and the operator key in .btt/stack.json)
 ${SERVICES.slice(0, 3)
   .map((s) => `  ${bold(s.name.padEnd(15))} ${serviceUrl(s)}`)
   .join("\n")}

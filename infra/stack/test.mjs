@@ -80,7 +80,11 @@ async function main() {
   console.log(bold("BTT ecosystem backend — npm test"));
   await stage("install", async () => {
     ensureInstalled();
-    ensureAptPackages([{ command: "docker-compose", package: "docker-compose" }]);
+    ensureAptPackages([
+      { command: "docker-compose", package: "docker-compose" },
+      // the console's browser tests drive Debian's Chromium (PLATFORM.md), with a text font
+      { command: "chromium", package: ["chromium", "fonts-liberation"] },
+    ]);
   });
   await stage("lint (biome)", () => runPnpm(["exec", "biome", "check", "."]));
   await stage("build and typecheck (turbo)", () =>

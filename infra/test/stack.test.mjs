@@ -10,7 +10,10 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, test } from "node:test";
+import { cliSuite } from "../../packages/cli/test/stack-suite.mjs";
+import { consoleSuite } from "../../services/gateway/test/console/stack-suite.mjs";
 import { FAULT_PLANS, faultSuite } from "../faults/suite.mjs";
+import { REPO_ROOT } from "../stack/lib/tools.mjs";
 import { e2eSuite } from "./e2e/story-suite.mjs";
 import { BTT, getJson, portOpen, startStack } from "./lib/stack-harness.mjs";
 
@@ -154,6 +157,12 @@ test("npm start runs the whole stack, tells the demo's story, survives faults an
 
   // the story as assertions, through the public API and the chain only
   await t.test("end to end", (t2) => e2eSuite(t2, { stack, demo: harness.demo() }));
+  // the btt CLI, every command as a child process against the stack
+  await t.test("cli", (t2) => cliSuite(t2, { stack }));
+  // the operator console in headless Chromium (screenshots: .btt/artifacts/console)
+  await t.test("console", (t2) =>
+    consoleSuite(t2, { stack, artifactsDir: path.join(REPO_ROOT, ".btt/artifacts/console") }),
+  );
   // the short fault suite: each service killed once, the devnet refusing, Kafka, PostgreSQL
   await t.test("faults (short)", (t2) => faultSuite(t2, { harness, plan: FAULT_PLANS.short }));
 

@@ -119,7 +119,7 @@ export function runPnpm(args, options = {}) {
 export function ensureAptPackages(packages) {
   const missing = packages.filter(({ command }) => !commandExists(command));
   if (missing.length === 0) return;
-  const names = missing.map((p) => p.package);
+  const names = missing.flatMap((p) => [p.package].flat());
   step(`installing Debian packages: ${names.join(", ")}`);
   const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
   const apt = (args) =>

@@ -9,6 +9,7 @@ import { cachedApiKeyRepository } from "./data/cached-api-keys.js";
 import { type PrismaClient, pingDatabase } from "./data/prisma.js";
 import { AIRDROP_ROUTES } from "./http/airdrop-routes.js";
 import { mountApiKeyRoutes } from "./http/api-keys-routes.js";
+import { mountConsoleRoutes } from "./http/console-routes.js";
 import { mountDocsRoutes } from "./http/docs-routes.js";
 import { downstreamCheck } from "./http/downstream.js";
 import {
@@ -22,8 +23,10 @@ import { SNAPSHOT_ROUTES } from "./http/snapshot-routes.js";
 import { mountSpeedEventsRoute } from "./http/speed-events-route.js";
 import { speedLedgerRoutes } from "./http/speed-ledger-routes.js";
 import { mountSpeedRoutes, type SpeedRoutesDeps } from "./http/speed-routes.js";
+import { mountSpeedThroughputRoute } from "./http/speed-throughput-route.js";
 import { AccountEventHub } from "./messaging/account-events.js";
 import { ForwardedCommands } from "./messaging/forwarded-commands.js";
+import { SpeedThroughput } from "./messaging/speed-throughput.js";
 
 /** Base URLs of the internal services the gateway fronts. */
 export interface DownstreamUrls {
@@ -87,6 +90,9 @@ export function createApp(deps: AppDeps): Express {
     proxy,
   );
   const forwarded = deps.speed.forwarded ?? new ForwardedCommands();
+  const throughput = deps.speed.throughput ?? new SpeedThroughput();
+  // Before the proxied /v1/speed routes, so the ledger's routes never shadow it.
+  mountSpeedThroughputRoute(app, { keys, throughput });
   mountProxyRoutes(
     app,
     speedLedgerRoutes(forwarded),
@@ -94,8 +100,9 @@ export function createApp(deps: AppDeps): Express {
     proxy,
     "/v1/speed",
   );
-  mountSpeedRoutes(app, { ...deps.speed, forwarded });
+  mountSpeedRoutes(app, { ...deps.speed, forwarded, throughput });
   mountSpeedEventsRoute(app, deps.speed.events ?? { hub: new AccountEventHub() });
   mountDocsRoutes(app);
+  mountConsoleRoutes(app);
   return finishHttpApp(app);
 }

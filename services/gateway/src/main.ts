@@ -6,6 +6,7 @@ import { loadConfig, SERVICE_NAME } from "./config.js";
 import { createApiKeyRepository } from "./data/api-keys.js";
 import { createPrismaClient } from "./data/prisma.js";
 import { AccountEventHub } from "./messaging/account-events.js";
+import { SpeedThroughput } from "./messaging/speed-throughput.js";
 import { startVerdictConsumer, VerdictBoard } from "./messaging/verdicts.js";
 import { bootstrapApiKeys } from "./use-cases/bootstrap-api-keys.js";
 
@@ -36,11 +37,13 @@ const { shutdown } = await startHttpService({
     await producer.connect();
     shutdown.add("kafka-producer", () => producer.disconnect());
     const verdicts = new VerdictBoard();
+    const throughput = new SpeedThroughput();
     const verdictConsumer = await startVerdictConsumer({
       kafka,
       producer,
       board: verdicts,
       accountEvents,
+      throughput,
       logger,
     });
     shutdown.add("verdict-consumer", () => verdictConsumer.stop());
@@ -59,6 +62,7 @@ const { shutdown } = await startHttpService({
         verdicts,
         domain: `btt-speed/v1/${config.SPEED_NETWORK}`,
         events: { hub: accountEvents },
+        throughput,
       },
       apiKeyCacheMs: config.GATEWAY_API_KEY_CACHE_MS,
       rateLimits: {

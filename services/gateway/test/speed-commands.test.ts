@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { createPrismaClient, type PrismaClient } from "../src/data/prisma.js";
 import { AccountEventHub } from "../src/messaging/account-events.js";
+import { SpeedThroughput } from "../src/messaging/speed-throughput.js";
 import { startVerdictConsumer, VerdictBoard } from "../src/messaging/verdicts.js";
 import {
   type RecordingService,
@@ -75,6 +76,10 @@ function signed(command: Record<string, string>, key = PAYER_KEY): SignedSpeedCo
   return { command, signature: signCommand(command, key) } as SignedSpeedCommand;
 }
 
+/** The throughput record's clock stands still until the test moves it (one bucket for everything). */
+let throughputClockMs = Date.now();
+const throughput = new SpeedThroughput(() => throughputClockMs);
+
 beforeAll(async () => {
   producer = createEventProducer(kafka);
   await producer.connect();
@@ -86,6 +91,7 @@ beforeAll(async () => {
     producer,
     board: verdicts,
     accountEvents,
+    throughput,
     logger: silentLogger,
   });
   const commandsConsumer = await runEventConsumer({
@@ -120,6 +126,7 @@ beforeAll(async () => {
       domain: "btt-speed/v1/devnet",
       now: () => NOW,
       events: { hub: accountEvents },
+      throughput,
     },
   });
 }, 60_000);
@@ -265,6 +272,15 @@ describe("POST /v1/speed/commands", () => {
     const timedOut = await request(app).post("/v1/speed/commands?wait=300").send(silent).expect(202);
     expect(timedOut.body).toEqual({ commandId: silent.command.id, status: "queued" });
     await request(app).post("/v1/speed/commands?wait=9000").send(signed(voucher())).expect(400);
+
+    // GET /v1/speed/ledger/throughput's figures: both verdicts seen on speed.events, the two
+    // answered ?wait calls timed, every forwarded command counted (a 400 is not forwarded).
+    throughputClockMs += 1000;
+    const report = throughput.report();
+    expect(report.acceptedPerSecond).toBe(1);
+    expect(report.rejectedPerSecond).toBe(1);
+    expect(report.acceptanceLatencyMs?.samples).toBe(2);
+    expect(report.forwardedPerSecond).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -10,6 +10,7 @@ import { SNAPSHOT_ROUTES } from "./snapshot-routes.js";
 import { SPEED_EVENTS_PATH, SSE_HEARTBEAT_MS } from "./speed-events-route.js";
 import { SPEED_LEDGER_ROUTES } from "./speed-ledger-routes.js";
 import { AccountParams } from "./speed-schemas.js";
+import { SPEED_THROUGHPUT_PATH, SpeedThroughputReport } from "./speed-throughput-route.js";
 
 extendZodWithOpenApi(z);
 
@@ -273,6 +274,21 @@ export function buildOpenApiDocument(): {
 
   for (const route of [...AIRDROP_ROUTES, ...SNAPSHOT_ROUTES, ...SPEED_LEDGER_ROUTES])
     registerProxyRoute(registry, route, operator, errors);
+  registry.registerPath({
+    method: "get",
+    path: SPEED_THROUGHPUT_PATH,
+    tags: ["speed"],
+    summary: "Speed commands per second and acceptance latency over the last minute (operator)",
+    description:
+      "What this gateway instance saw (in memory, per instance): the commands it forwarded, the " +
+      "ledger's verdicts on speed.events (every instance's commands) and how long `?wait` callers " +
+      "waited for theirs.",
+    security: operator,
+    responses: {
+      200: { description: "the figures", content: json(SpeedThroughputReport) },
+      ...errors(401, 403, 429),
+    },
+  });
   registry.registerPath({
     method: "get",
     path: SPEED_EVENTS_PATH,

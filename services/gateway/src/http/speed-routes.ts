@@ -7,6 +7,7 @@ import type { Express } from "express";
 import { z } from "zod";
 import type { ForwardedCommands } from "../messaging/forwarded-commands.js";
 import { forwardSpeedCommand } from "../messaging/speed-commands.js";
+import type { SpeedThroughput } from "../messaging/speed-throughput.js";
 import type { VerdictBoard } from "../messaging/verdicts.js";
 import type { SpeedEventsDeps } from "./speed-events-route.js";
 
@@ -36,6 +37,8 @@ export interface SpeedRoutesDeps {
   forwarded?: ForwardedCommands;
   /** Event streams, fed by the speed.events consumer (default: a hub nothing feeds). */
   events?: SpeedEventsDeps;
+  /** Commands/s and `?wait` latencies for GET /v1/speed/ledger/throughput (default: a fresh one). */
+  throughput?: SpeedThroughput;
 }
 
 /**
@@ -66,6 +69,7 @@ export function mountSpeedRoutes(app: Express, deps: SpeedRoutesDeps): void {
       );
     }
     const waiting = wait ? deps.verdicts.wait(command.id, wait) : undefined;
+    const startedMs = Date.now();
     try {
       await forwardSpeedCommand(deps.producer, signed, new Date(now()));
     } catch (error) {
@@ -73,7 +77,9 @@ export function mountSpeedRoutes(app: Express, deps: SpeedRoutesDeps): void {
       throw error;
     }
     deps.forwarded?.add(command.id, command.type);
+    deps.throughput?.commandForwarded();
     const verdict = waiting ? await waiting.verdict : null;
+    if (verdict) deps.throughput?.verdictWaited(Date.now() - startedMs);
     if (!verdict) {
       res.status(202).json({ commandId: command.id, status: "queued" });
       return;

@@ -5,6 +5,7 @@ import type { Logger } from "@btt/shared/logger";
 import type { Kafka } from "kafkajs";
 import type { z } from "zod";
 import type { AccountEventHub } from "./account-events.js";
+import type { SpeedThroughput } from "./speed-throughput.js";
 
 export type Verdict =
   | { commandId: string; status: "accepted" }
@@ -85,6 +86,8 @@ export async function startVerdictConsumer(options: {
   producer: EventProducer;
   board: VerdictBoard;
   accountEvents?: AccountEventHub;
+  /** Counts the ledger's verdicts for GET /v1/speed/ledger/throughput. */
+  throughput?: SpeedThroughput;
   logger: Logger;
 }): Promise<RunningConsumer> {
   return runEventConsumer({
@@ -97,7 +100,10 @@ export async function startVerdictConsumer(options: {
     producer: options.producer,
     handle: async (event) => {
       const verdict = verdictFromEvent(event.envelope.type, event.envelope.payload);
-      if (verdict) options.board.record(verdict);
+      if (verdict) {
+        options.board.record(verdict);
+        options.throughput?.verdictSeen(verdict.status);
+      }
       options.accountEvents?.publish(event);
     },
   });
