@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyRows, copyTextValue, withTransaction } from "../src/db/index.js";
+import { copyRows, copyTextValue, createPool, withTransaction } from "../src/db/index.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 
 let db: TestDatabase;
@@ -39,6 +39,25 @@ describe("PostgreSQL kit (real database)", () => {
     expect(result[0]).toEqual({ n: 5_000, total: expectedTotal.toString(), max_seq: 4_999n });
     const { rows: noted } = await db.pool.query("SELECT note FROM holdings WHERE address = 'T00000007'");
     expect(noted[0].note).toBe("tab\there\nnew\\line");
+  });
+
+  it("a checked-out client whose connection is cut fails its queries, not the process", async () => {
+    // pg-pool gives a checked-out client no "error" listener: without createPool's own, the cut
+    // below is an uncaught exception (vitest fails the run on it), as it was for every service
+    // when the fault suite first cut PostgreSQL's connections
+    const pool = createPool({ connectionString: db.url, applicationName: "btt-cut-test", max: 2 });
+    try {
+      const held = await pool.connect();
+      const { rows } = await held.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      await db.pool.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the socket's end arrives idle
+      await expect(held.query("SELECT 1")).rejects.toThrow();
+      held.release();
+      const again = await pool.query<{ one: number }>("SELECT 1 AS one");
+      expect(again.rows[0]?.one).toBe(1);
+    } finally {
+      await pool.end();
+    }
   });
 
   it("rolls back a failed transaction and commits a good one", async () => {

@@ -1,23 +1,20 @@
 import { parseBaseUnits } from "@btt/shared/money";
+import { addressToBytes, isTronAddress, toBase58Address } from "@btt/shared/tron/address";
 import type { Entitlement, Round } from "../api.js";
 import { type Command, requireRoundId } from "../command.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
 import { formatFields, formatUnits, TRX_DECIMALS } from "../format.js";
 import { type Verification, verifyEntitlementProof } from "../merkle.js";
 
-/**
- * The address kit of @btt/shared/tron loads TronWeb with it (≈1 s), so only this command, the one
- * that takes an address, pays for it.
- */
-async function parseAddress(text: string | undefined): Promise<{ base58: string; bytes: Uint8Array }> {
+/** Base58check or 21-byte hex, decoded without TronWeb (@btt/shared/tron/address). */
+function parseAddress(text: string | undefined): { base58: string; bytes: Uint8Array } {
   if (!text) throw new UsageError("an address is required (base58 T… or hex 41…)");
-  const tron = await import("@btt/shared/tron");
-  if (!tron.isTronAddress(text)) {
+  if (!isTronAddress(text)) {
     throw new UsageError(
       `${JSON.stringify(text)} is not a TRON address (base58 T… with a valid checksum, or hex 41…)`,
     );
   }
-  return { base58: tron.toBase58Address(text), bytes: tron.addressToBytes(text) };
+  return { base58: toBase58Address(text), bytes: addressToBytes(text) };
 }
 
 /** Checks the proof against the round's published root, from the entitlement's own fields. */
@@ -91,7 +88,7 @@ export const entitlementShow: Command = {
   options: { verify: { type: "boolean", description: "check the proof against the round's published root" } },
   async run(ctx) {
     const roundId = requireRoundId(ctx.args[0]);
-    const address = await parseAddress(ctx.args[1]);
+    const address = parseAddress(ctx.args[1]);
     const entitlement = await ctx.client.get<Entitlement>(
       `/v1/rounds/${roundId}/entitlements/${address.base58}`,
     );

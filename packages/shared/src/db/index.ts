@@ -36,8 +36,15 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     types: bigintTypes,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
-  // An idle client losing its connection (a database restart) must not crash the process.
+  // A client losing its connection (a database restart, connections cut) must not crash the
+  // process. Idle, the pool drops it ("error" on the pool). Checked out (a transaction, a session
+  // lock, a COPY), pg-pool leaves the client with no "error" listener, so the event would be an
+  // uncaught exception: the error reaches the query in flight anyway, and a client left not
+  // queryable is discarded on release. The fault suite (infra/faults) cuts every connection.
   pool.on("error", () => {});
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
 
