@@ -74,7 +74,18 @@ export async function faultSuite(t, { harness, plan }) {
     }
   }
 
+  /** Exits the suite caused, per service: any other exit in the runner's output is a crash. */
+  const causedExits = new Map();
+  const exitsBefore = exitsInOutput();
+  function exitsInOutput() {
+    const counts = new Map();
+    for (const [, name] of harness.output().matchAll(/^.*?(\S+) exited \(/gm))
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    return counts;
+  }
+
   async function killAndAwaitRestart(name) {
+    causedExits.set(name, (causedExits.get(name) ?? 0) + 1);
     const before = harness.stack().pids[name];
     assert.ok(before, `stack.json names no pid for ${name}`);
     process.kill(before, "SIGKILL");
@@ -96,6 +107,7 @@ export async function faultSuite(t, { harness, plan }) {
    * up from the committed offsets — unlike a SIGKILL, whose partitions wait out the session timeout.
    */
   async function restartConsumers(name) {
+    causedExits.set(name, (causedExits.get(name) ?? 0) + 1);
     const before = harness.stack().pids[name];
     process.kill(before, "SIGTERM");
     inject(`Kafka consumers of ${name} restarted (SIGTERM: leave the group, rebalance, rejoin)`);
@@ -133,42 +145,56 @@ export async function faultSuite(t, { harness, plan }) {
   });
   await load.prepare();
   load.start();
-  const height = (await (await fetch(`${stack.devnetUrl}/walletsolidity/getnowblock`)).json()).block_header
-    .raw_data.number;
-  const created = await api.post(
-    "/v1/rounds",
-    { kind: "event", label: "fault suite", pool: plan.pool.toString(), snapshotHeight: height },
-    "operator",
-    { headers: { "Idempotency-Key": `fault-suite-${Date.now()}` }, expect: 201 },
-  );
-  roundId = created.body.id;
-  const computed = await eventually(
-    "the fault round computed",
-    async () => {
-      const r = (await api.get(`/v1/rounds/${roundId}`, "operator")).body;
-      return r.status === "computed" ? r : undefined;
-    },
-    { timeoutMs: 120_000 },
-  );
-  say(`round ${roundId}: ${computed.recipients} recipients, Speed load: ${plan.payers} channels streaming`);
-
-  await t.test("faults injected during the round's payouts and the Speed load", async () => {
-    await devnetFaults({ dropBroadcastRate: 0.2, serverBusyRate: 0.1 });
-    inject("devnet: 20 % of broadcasts silently dropped, 10 % refused SERVER_BUSY");
-    await api.post(`/v1/rounds/${roundId}/approve`, { merkleRoot: computed.merkleRoot }, "operator", {
-      headers: { "Idempotency-Key": `fault-approve-${roundId}` },
+  /** An event round at the solidified head, computed and approved: its payouts start now. */
+  async function payRound(label) {
+    const height = (await (await fetch(`${stack.devnetUrl}/walletsolidity/getnowblock`)).json()).block_header
+      .raw_data.number;
+    const created = await api.post(
+      "/v1/rounds",
+      { kind: "event", label, pool: plan.pool.toString(), snapshotHeight: height },
+      "operator",
+      { headers: { "Idempotency-Key": `fault-suite-${Date.now()}-${roundIds.length}` }, expect: 201 },
+    );
+    const id = created.body.id;
+    const computed = await eventually(
+      `${label} computed`,
+      async () => {
+        const r = (await api.get(`/v1/rounds/${id}`, "operator")).body;
+        return r.status === "computed" ? r : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    await api.post(`/v1/rounds/${id}/approve`, { merkleRoot: computed.merkleRoot }, "operator", {
+      headers: { "Idempotency-Key": `fault-approve-${id}` },
       expect: 200,
     });
-    for (let cycle = 1; cycle <= plan.cycles; cycle += 1) {
-      if (plan.cycles > 1) say(`cycle ${cycle}/${plan.cycles}`);
-      for (const name of SERVICES) await killAndAwaitRestart(name);
-      await restartConsumers("speed-ledger");
-      await restartConsumers("gateway");
-      await cutPostgres(plan.pgCutMs);
+    say(`${label} ${id}: ${computed.recipients} recipients at block ${height}, approved: paying`);
+    roundIds.push(id);
+    roundId = id;
+  }
+  const roundIds = [];
+  say(`Speed load: ${plan.payers} channels streaming`);
+
+  await t.test("faults injected during the round's payouts and the Speed load", async () => {
+    try {
+      await devnetFaults({ dropBroadcastRate: 0.2, serverBusyRate: 0.1 });
+      inject("devnet: 20 % of broadcasts silently dropped, 10 % refused SERVER_BUSY");
+      for (let cycle = 1; cycle <= plan.cycles; cycle += 1) {
+        if (plan.cycles > 1) say(`cycle ${cycle}/${plan.cycles}`);
+        // a round paying while each service goes down (the first cycle's snapshot holds the
+        // population; later ones also the load's parties, who hold nothing on chain)
+        await payRound(`fault round ${cycle}`);
+        for (const name of SERVICES) await killAndAwaitRestart(name);
+        await restartConsumers("speed-ledger");
+        await restartConsumers("gateway");
+        await cutPostgres(plan.pgCutMs);
+      }
+    } finally {
+      // whatever happened, the load stops and the chain heals before the checks
+      await devnetFaults({ dropBroadcastRate: 0, serverBusyRate: 0 });
+      inject("devnet: broadcasts accepted again");
+      await load.stop();
     }
-    await devnetFaults({ dropBroadcastRate: 0, serverBusyRate: 0 });
-    inject("devnet: broadcasts accepted again");
-    await load.stop();
     say(
       `Speed load stopped: ${load.vouchersTaken()} vouchers taken by the gateway, ${load.stats.retries} resent after ` +
         `refusals (${[...load.stats.refusedByGateway].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"})`,
@@ -178,24 +204,37 @@ export async function faultSuite(t, { harness, plan }) {
   await t.test("every service is ready again", async () => {
     for (const name of SERVICES)
       await eventually(`${name} ready`, () => readyz(stack.services[name]), { timeoutMs: 60_000 });
-    check("every service answers /readyz 200");
+    // no service went down by itself (the PostgreSQL cut once crashed three of them)
+    const exits = exitsInOutput();
+    for (const name of SERVICES) {
+      const crashed = (exits.get(name) ?? 0) - (exitsBefore.get(name) ?? 0) - (causedExits.get(name) ?? 0);
+      assert.equal(
+        crashed,
+        0,
+        `${name} exited ${crashed} time(s) the suite did not cause:\n${harness.output().slice(-4000)}`,
+      );
+    }
+    check("every service answers /readyz 200, and none exited but by the suite's hand");
   });
 
   await t.test(
-    "the round completes: every recipient paid once on chain, none missing, none twice",
+    "the rounds complete: every recipient paid once on chain, none missing, none twice",
     async () => {
-      const done = await eventually(
-        "the fault round completed",
-        async () => {
-          const r = (await api.get(`/v1/rounds/${roundId}`, "operator")).body;
-          assert.notEqual(r.status, "failed", JSON.stringify(r));
-          return r.status === "completed" ? r : undefined;
-        },
-        { timeoutMs: 600_000, intervalMs: 1_000 },
-      );
-      assert.equal(done.progress.confirmed, done.recipients);
-      assert.equal(done.progress.failed, 0);
-      assert.equal(BigInt(done.progress.paid), BigInt(done.distributed));
+      let done;
+      for (const id of roundIds) {
+        done = await eventually(
+          `fault round ${id} completed`,
+          async () => {
+            const r = (await api.get(`/v1/rounds/${id}`, "operator")).body;
+            assert.notEqual(r.status, "failed", JSON.stringify(r));
+            return r.status === "completed" ? r : undefined;
+          },
+          { timeoutMs: 600_000, intervalMs: 1_000 },
+        );
+        assert.equal(done.progress.confirmed, done.recipients);
+        assert.equal(done.progress.failed, 0);
+        assert.equal(BigInt(done.progress.paid), BigInt(done.distributed));
+      }
       const distributor = done.exclusions.find((x) => /distribut/.test(x.reason)).address;
       const audit = await auditAirdropPayments({
         api,
@@ -205,7 +244,7 @@ export async function faultSuite(t, { harness, plan }) {
       });
       assert.deepEqual(audit.problems, []);
       check(
-        `round completed, ${done.recipients} recipients; on chain ${audit.onChain} distributor transfers = ` +
+        `${roundIds.length} fault round(s) completed; on chain ${audit.onChain} distributor transfers = ` +
           `${audit.confirmedRows} confirmed rows over ${audit.rounds} rounds, none twice, none missing`,
       );
     },

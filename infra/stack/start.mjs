@@ -29,9 +29,8 @@ import {
 
 const STACK_FILE = path.join(STATE_DIR, "stack.json");
 const CREDENTIALS_FILE = path.join(STATE_DIR, "credentials.json");
-/** A service that crashes this many times in a row, each within STABLE_MS of starting, is given up on. */
+/** A service that exits this many times in a row without becoming ready in between is given up on. */
 const MAX_RESTARTS = 5;
-const STABLE_MS = 60_000;
 
 const cleanups = [];
 let stopping = false;
@@ -85,13 +84,19 @@ function loadCredentials() {
 
 function superviseService(service, env) {
   let restarts = 0;
-  let startedAt = Date.now();
   const holder = { child: startService(service, env) };
   servicePids[service.name] = holder.child.pid;
+  // a crash loop is exits without readiness in between: once ready, the count (and the backoff)
+  // starts afresh, so a service killed now and then (the fault suite) is always brought back
+  const resetWhenReady = (child) =>
+    waitReady(service, child, 120_000).then(
+      () => {
+        if (holder.child === child) restarts = 0;
+      },
+      () => {},
+    );
   const onExit = (code, signal) => {
     if (stopping) return;
-    // a crash after a stable run starts the count (and the backoff) afresh
-    if (Date.now() - startedAt > STABLE_MS) restarts = 0;
     if (restarts >= MAX_RESTARTS) {
       fail(
         `${service.name} exited (${code ?? signal}) ${restarts} times; giving up. Log: ${path.join(LOG_DIR, `${service.name}.log`)}`,
@@ -107,8 +112,8 @@ function superviseService(service, env) {
     setTimeout(() => {
       if (stopping) return;
       holder.child = startService(service, env);
-      startedAt = Date.now();
       holder.child.on("exit", onExit);
+      void resetWhenReady(holder.child);
       servicePids[service.name] = holder.child.pid;
       writeStackFile();
     }, delayMs);
