@@ -20,6 +20,17 @@ describe("AppError", () => {
     expect(isRetryable(new Error("plain"))).toBe(false);
   });
 
+  it("knows node-postgres's lost-connection failures", () => {
+    for (const message of [
+      "Connection terminated unexpectedly",
+      "Client has encountered a connection error and is not queryable",
+      "Client was closed and is not queryable",
+      "timeout exceeded when trying to connect",
+    ])
+      expect(isRetryable(new Error(message))).toBe(true);
+    expect(isRetryable({ code: "57P01" })).toBe(true);
+  });
+
   it("keeps the cause and lists every public code once", () => {
     const cause = new Error("root");
     expect(new AppError("INTERNAL", "wrapped", { cause }).cause).toBe(cause);

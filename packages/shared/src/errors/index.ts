@@ -86,7 +86,9 @@ export function isRetryable(error: unknown): boolean {
   if ((error as { retriable?: unknown } | null)?.retriable === true) return true;
   if (
     error instanceof Error &&
-    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+    // node-postgres's own words for a lost connection: the socket ended, the pool could not
+    // connect, or a query went to a client whose connection had already failed (or was closed)
+    /Connection terminated|timeout exceeded when trying to connect|is not queryable/i.test(error.message)
   )
     return true;
   return false;
