@@ -11,5 +11,11 @@ import { appendFileSync } from "node:fs";
 export function reportFigures(bench, figures) {
   const file = process.env.BTT_BENCH_RESULTS;
   if (!file) return;
-  for (const f of figures) appendFileSync(file, `${JSON.stringify({ bench, ...f })}\n`);
+  // JSON has no infinity: a latency never reached (∞) stays visible in the table as text
+  const shown = (v) => (typeof v === "number" && !Number.isFinite(v) ? (v > 0 ? "∞" : String(v)) : v);
+  for (const f of figures)
+    appendFileSync(
+      file,
+      `${JSON.stringify({ bench, ...f, value: shown(f.value), baselineValue: shown(f.baselineValue) })}\n`,
+    );
 }
