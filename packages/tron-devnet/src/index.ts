@@ -8,6 +8,7 @@ import type { Genesis } from "./genesis/types.js";
 import { mountDevnetRoutes } from "./http/devnet-routes.js";
 import { walletFastPath } from "./http/fast-path.js";
 import { mountWalletRoutes, textBody, walletRoutes } from "./http/wallet-routes.js";
+import { SignerPrefetch } from "./protocol/signer-prefetch.js";
 
 /**
  * A local TRON node speaking java-tron's HTTP API for TronWeb 6.5 (the project's Anvil):
@@ -25,6 +26,8 @@ export interface StartDevnetOptions {
   /** default 19 */
   solidificationLag?: number;
   logger?: Logger;
+  /** Recover broadcast signers on a worker thread ahead of the chain (default true). */
+  signatureWorker?: boolean;
 }
 
 export interface Devnet {
@@ -80,7 +83,13 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   const routes = walletRoutes(chain);
   mountWalletRoutes(app, chain, routes);
   mountDevnetRoutes(app, chain, genesis, mineSync);
-  const fastPath = walletFastPath(chain, routes);
+  const prefetch =
+    (options.signatureWorker ?? true)
+      ? new SignerPrefetch((error) =>
+          logger.warn({ err: error }, "signature worker stopped; signers are recovered inline"),
+        )
+      : undefined;
+  const fastPath = walletFastPath(chain, routes, prefetch);
 
   const host = options.host ?? "127.0.0.1";
   const server = await new Promise<Server>((resolve, reject) => {
@@ -121,6 +130,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await prefetch?.close();
       logger.info({ url }, "tron devnet stopped");
     },
   };

@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import secp256k1 from "secp256k1";
+import { takePrefetchedSigner } from "./signer-prefetch.js";
 
 /**
  * Hashing and secp256k1 for transactions and blocks. Transaction and block signatures are over the
@@ -50,6 +51,8 @@ export function recoverSigner(digest: Uint8Array, signature: Uint8Array): string
   const v = signature[64] ?? 0;
   const recid = v >= 27 ? v - 27 : v;
   if (recid !== 0 && recid !== 1) return null;
+  const prefetched = takePrefetchedSigner(digest, signature);
+  if (prefetched !== undefined) return prefetched;
   let pub: Uint8Array;
   try {
     pub = secp256k1.ecdsaRecover(signature.subarray(0, 64), recid, digest, false);
