@@ -10,6 +10,7 @@ WORKDIR /app
 # Dependencies, cached on the lockfile alone.
 FROM base AS deps
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY patches patches
 COPY packages/shared/package.json packages/shared/
 COPY packages/payouts/package.json packages/payouts/
 COPY packages/tron-devnet/package.json packages/tron-devnet/

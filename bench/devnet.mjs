@@ -7,14 +7,15 @@
 //
 // --profile runs the accepting devnet under the V8 profiler and prints where its time went.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { TronWeb, utils } from "tronweb";
 import { REPO_ROOT, sleep } from "../infra/stack/lib/tools.mjs";
+import { cpuMicros, peakRssMb } from "./lib/proc.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
+import { closedLoop, requestBytes } from "./lib/raw-http.mjs";
 import { reportFigures } from "./lib/report.mjs";
 
 const { values } = parseArgs({
@@ -31,11 +32,6 @@ const GENESIS_ACCOUNTS = Number(values["genesis-accounts"]);
 const CONCURRENCY = Number(values.concurrency);
 const PORT = Number(values.port);
 const CLI = path.join(REPO_ROOT, "packages/tron-devnet/dist/cli.js");
-
-function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** Starts the devnet CLI in its own process (its own core) and waits until it answers. */
 async function startDevnetProcess(args, port, nodeArgs = []) {
@@ -59,62 +55,6 @@ async function stopProcess(child) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
-}
-
-/** utime and stime of a process, in microseconds (Linux clock ticks are 10 ms). */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
-}
-
-/**
- * A minimal HTTP/1.1 keep-alive client: `connections` sockets, one request in flight on each (no
- * pipelining), each request written as one pre-built buffer, replies framed by Content-Length.
- * fetch() costs this box ≈ 0.8 ms of client CPU per request (undici's web streams and GC), and
- * http.request ≈ 0.2 ms: either would measure the client rather than the devnet. The devnet still
- * receives and answers every broadcast as an ordinary HTTP request on a keep-alive connection.
- */
-async function postAll(url, path, bodies, connections, onReply) {
-  const { hostname, port } = new URL(url);
-  const requests = bodies.map((body) =>
-    Buffer.from(
-      `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    ),
-  );
-  let next = 0;
-  const worker = () =>
-    new Promise((resolve, reject) => {
-      const socket = net.connect({ host: hostname, port: Number(port), noDelay: true });
-      let buffered = Buffer.alloc(0);
-      let waiting = false;
-      const send = () => {
-        waiting = next < requests.length;
-        if (waiting) socket.write(requests[next++]);
-        else {
-          socket.end();
-          resolve();
-        }
-      };
-      socket.on("connect", send);
-      socket.on("error", reject);
-      socket.on("close", () =>
-        waiting ? reject(new Error("connection closed before the reply")) : resolve(),
-      );
-      socket.on("data", (chunk) => {
-        buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-        const headerEnd = buffered.indexOf("\r\n\r\n");
-        if (headerEnd < 0) return;
-        const head = buffered.toString("latin1", 0, headerEnd);
-        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1]);
-        if (!Number.isInteger(length)) return reject(new Error(`reply without Content-Length: ${head}`));
-        if (buffered.length < headerEnd + 4 + length) return;
-        onReply(JSON.parse(buffered.toString("utf8", headerEnd + 4, headerEnd + 4 + length)));
-        buffered = buffered.subarray(headerEnd + 4 + length);
-        send();
-      });
-    });
-  await Promise.all(Array.from({ length: connections }, worker));
 }
 
 const PROFILE_DIR = values.profile ? mkdtempSync(path.join(os.tmpdir(), "bench-devnet-")) : undefined;
@@ -163,7 +103,14 @@ async function benchAcceptance() {
     for (const tx of sample) utils.crypto.signTransaction(distributor.privateKey, tx);
     const rawSignPerSecond = sample.length / ((performance.now() - rawSignStarted) / 1000);
     // The request bodies exactly as TronWeb's sendRawTransaction posts them, serialised up front.
-    const bodies = signed.map((tx) => JSON.stringify(tx));
+    const requests = signed.map((tx) =>
+      requestBytes(devnet.url, {
+        method: "POST",
+        path: "/wallet/broadcasttransaction",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(tx),
+      }),
+    );
 
     // The figure: broadcasts accepted per second, CONCURRENCY requests in flight on as many
     // keep-alive connections, opened now (a connection left idle while this process was busy
@@ -171,13 +118,13 @@ async function benchAcceptance() {
     let accepted = 0;
     const failures = new Map();
     const cpuBefore = cpuMicros(devnet.child.pid);
-    const acceptStarted = performance.now();
     const clientCpuBefore = process.cpuUsage();
-    await postAll(devnet.url, "/wallet/broadcasttransaction", bodies, CONCURRENCY, (reply) => {
+    const seconds = await closedLoop(devnet.url, requests, CONCURRENCY, ({ body }) => {
+      const reply = JSON.parse(body.toString("utf8"));
       if (reply.result === true) accepted += 1;
       else failures.set(reply.code, (failures.get(reply.code) ?? 0) + 1);
     });
-    const acceptPerSecond = accepted / ((performance.now() - acceptStarted) / 1000);
+    const acceptPerSecond = accepted / seconds;
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const clientCpuMicrosPerTx = (clientCpu.user + clientCpu.system) / TRANSFERS;
     const cpuAfter = cpuMicros(devnet.child.pid);

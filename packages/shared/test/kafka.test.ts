@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTransaction } from "../src/db/index.js";
@@ -181,5 +182,32 @@ describe("Kafka kit on the development broker", () => {
         },
       ]),
     ).rejects.toThrow();
+  });
+
+  it("leaves an idle connection idle (patches/kafkajs@2.2.4.patch)", async () => {
+    // kafkajs 2.2.4 re-armed a 1 ms timer per connection forever, even with nothing to send
+    // (tulios/kafkajs#1556): ≈ 10 % of a core per service doing nothing. Count the queue checks
+    // while the connected producer has nothing to do; the patch makes them stop.
+    const RequestQueue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js") as {
+      prototype: { checkPendingRequests: (...args: unknown[]) => unknown };
+    };
+    const original = RequestQueue.prototype.checkPendingRequests;
+    let checks = 0;
+    RequestQueue.prototype.checkPendingRequests = function (this: unknown, ...args: unknown[]) {
+      checks += 1;
+      return original.apply(this, args);
+    };
+    try {
+      await producer.publish([
+        { topic: "chain.deposits", key: deposit(99).from, event: "chain.deposit@1", payload: deposit(99) },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      checks = 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // unpatched: one check per millisecond per connection (≥ 400 here)
+      expect(checks).toBeLessThan(50);
+    } finally {
+      RequestQueue.prototype.checkPendingRequests = original;
+    }
   });
 });
