@@ -168,6 +168,48 @@ describe("POST /v1/speed/commands", () => {
     await request(app).get(`/v1/speed/commands/${forged.command.id}`).expect(404);
   });
 
+  it("sends concurrent commands in fewer produce requests (group commit), every one of them", async () => {
+    const original = producer.sendRaw;
+    let requests = 0;
+    producer.sendRaw = (topic, messages) => {
+      requests += 1;
+      return original(topic, messages);
+    };
+    try {
+      const bodies = Array.from({ length: 60 }, () => signed(voucher()));
+      const answers = await Promise.all(
+        bodies.map((body) => request(app).post("/v1/speed/commands").send(body)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 202));
+      for (const body of bodies) {
+        await waitFor(
+          () => queued.find((e) => (e.envelope.payload as SignedSpeedCommand).command.id === body.command.id),
+          20_000,
+          `command ${body.command.id} on Kafka`,
+        );
+      }
+      expect(requests).toBeGreaterThan(0);
+      expect(requests).toBeLessThan(bodies.length);
+    } finally {
+      producer.sendRaw = original;
+    }
+  });
+
+  it("answers 503 to every command of a produce request that fails, and recovers", async () => {
+    const original = producer.sendRaw;
+    producer.sendRaw = async () => {
+      throw new Error("broker gone");
+    };
+    try {
+      const res = await request(app).post("/v1/speed/commands").send(signed(voucher())).expect(503);
+      expect(ErrorBody.parse(res.body).error.code).toBe("UNAVAILABLE");
+      expect(res.headers["retry-after"]).toBe("2");
+    } finally {
+      producer.sendRaw = original;
+    }
+    await request(app).post("/v1/speed/commands").send(signed(voucher())).expect(202);
+  });
+
   it("accepts API.md's golden vector signature", async () => {
     const golden = { command: SPEED_SIGNATURE_GOLDEN.command, signature: SPEED_SIGNATURE_GOLDEN.signature };
     await request(app).post("/v1/speed/commands").send(golden).expect(202);
