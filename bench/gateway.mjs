@@ -9,8 +9,8 @@
 //        checks shape, domain and the secp256k1 signature of each (distinct, validly signed) voucher.
 //
 // For each: the maximum requests/s (autocannon, closed loop, --connections) and its p99, then the
-// latency at half of that maximum: an open loop (bench/lib/raw-http.mjs), requests evenly spaced
-// at the rate and timed from when each fell due, p50 and p99. (autocannon's `overallRate` is not
+// latency at half of that maximum: an open loop (bench/lib/raw-http.mjs) on a worker thread of its
+// own, requests evenly spaced at the rate and timed from when each fell due, p50 and p99. (autocannon's `overallRate` is not
 // an open loop: its connections send back to back until the second's share is used, then idle.)
 // Goals (issue 7): the gateway's maximum ≥ 0.5× the bare handler's, and its p99 < 20 ms at half
 // of its own measured maximum; the bare handler is also measured at that same rate, to show what
@@ -33,7 +33,7 @@ import { startKafka } from "../infra/stack/lib/backing.mjs";
 import { REPO_ROOT, run, STATE_DIR, sleep, spawnLogged, stopChild } from "../infra/stack/lib/tools.mjs";
 import { cpuMicros, cpuMicrosSince } from "./lib/proc.mjs";
 import { summariseProfile } from "./lib/profile.mjs";
-import { openLoop, quantile, requestBytes } from "./lib/raw-http.mjs";
+import { openLoopInWorker, quantile, requestBytes } from "./lib/raw-http.mjs";
 import { reportFigures } from "./lib/report.mjs";
 import { benchDatabase, createTeardown } from "./lib/run-state.mjs";
 import { keyPair, signed } from "./lib/speed-signing.mjs";
@@ -108,7 +108,11 @@ function cannon(options) {
 
 /** Open loop at `rate` for SECONDS; fails loudly on any non-2xx answer. */
 async function paced(label, base, rawAt, rate) {
-  const r = await openLoop(base, { rate, seconds: SECONDS, requestAt: rawAt });
+  // Warm-up at the same rate on the same kind of client (fresh connections, the server's code paths
+  // at this load), discarded; then the measured run.
+  await openLoopInWorker(base, { rate, seconds: 2, requests: [rawAt()] });
+  const requests = Array.from({ length: Math.max(1, Math.round(rate * SECONDS)) }, () => rawAt());
+  const r = await openLoopInWorker(base, { rate, seconds: SECONDS, requests });
   if (r.non2xx > 0) throw new Error(`${label} (at ${rate}/s): ${r.non2xx} failed requests of ${r.total}`);
   return { p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), achieved: r.achievedRate };
 }

@@ -83,6 +83,54 @@ describe("cachedApiKeyRepository", () => {
     expect(db.lookups).toBe(1);
   });
 
+  it("re-reads a key in use in the background near the end of its interval, so no request waits", async () => {
+    const db = memoryRepository();
+    let t = 0;
+    const keys = cachedApiKeyRepository(db, { ttlMs: 5_000, now: () => t });
+    await db.insert({ id: "k1", name: "desk", role: "exchange", keyHash: hash });
+    await keys.findByHash(hash);
+    t = 4_000;
+    await keys.findByHash(hash);
+    expect(db.lookups).toBe(1);
+    t = 4_600;
+    await db.revoke("k1", new Date(2)); // revoked elsewhere
+    // still the cached record, and one read started behind it (only one, however many ask)
+    const answers = await Promise.all([keys.findByHash(hash), keys.findByHash(hash)]);
+    expect(answers.map((a) => a?.revokedAt)).toEqual([null, null]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(db.lookups).toBe(2);
+    // the background read landed: the revocation is seen well within the interval
+    t = 4_700;
+    expect((await keys.findByHash(hash))?.revokedAt).toEqual(new Date(2));
+    expect(db.lookups).toBe(2);
+  });
+
+  it("a read that raced a revocation through this instance never puts the key back", async () => {
+    const db = memoryRepository();
+    let t = 0;
+    const keys = cachedApiKeyRepository(db, { ttlMs: 5_000, now: () => t });
+    await db.insert({ id: "k1", name: "desk", role: "exchange", keyHash: hash });
+    await keys.findByHash(hash);
+    // the background read sees the key before the revocation, and answers after it
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const find = db.findByHash;
+    db.findByHash = async (keyHash: Buffer) => {
+      const row = await find(keyHash);
+      await gate;
+      return row;
+    };
+    t = 4_600;
+    await keys.findByHash(hash); // starts the background read
+    await keys.revoke("k1", new Date(3));
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    db.findByHash = find;
+    expect((await keys.findByHash(hash))?.revokedAt).toEqual(new Date(3));
+  });
+
   it("is off with ttlMs = 0", async () => {
     const db = memoryRepository();
     expect(cachedApiKeyRepository(db, { ttlMs: 0 })).toBe(db);
