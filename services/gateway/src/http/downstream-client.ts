@@ -113,6 +113,17 @@ export interface DownstreamClient {
   stream(request: DownstreamRequest, res: Response, log: Logger): Promise<void>;
 }
 
+/** What every call to a service carries: who is asking, for whom, and in which format. */
+function headersFor(request: DownstreamRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: request.accept ?? "application/json",
+    "x-request-id": request.requestId,
+  };
+  if (request.actorKeyId !== undefined) headers["x-actor-key-id"] = request.actorKeyId;
+  if (request.body !== undefined) headers["content-type"] = "application/json";
+  return headers;
+}
+
 export function createDownstreamClient(
   service: string,
   baseUrl: string,
@@ -125,12 +136,7 @@ export function createDownstreamClient(
   const pool = new Pool(origin.origin, { connections: 64, keepAliveTimeout: 4_000 });
 
   async function send(request: DownstreamRequest, signal: AbortSignal): Promise<globalThis.Response> {
-    const headers: Record<string, string> = {
-      accept: request.accept ?? "application/json",
-      "x-request-id": request.requestId,
-    };
-    if (request.actorKeyId !== undefined) headers["x-actor-key-id"] = request.actorKeyId;
-    if (request.body !== undefined) headers["content-type"] = "application/json";
+    const headers = headersFor(request);
     try {
       return await fetch(`${base}${request.path}`, {
         method: request.method,
@@ -150,12 +156,7 @@ export function createDownstreamClient(
     async json(request, timeoutMs) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new DownstreamTimeout()), timeoutMs);
-      const headers: Record<string, string> = {
-        accept: "application/json",
-        "x-request-id": request.requestId,
-      };
-      if (request.actorKeyId !== undefined) headers["x-actor-key-id"] = request.actorKeyId;
-      if (request.body !== undefined) headers["content-type"] = "application/json";
+      const headers = headersFor({ ...request, accept: "application/json" });
       try {
         let response: Awaited<ReturnType<Pool["request"]>>;
         try {
