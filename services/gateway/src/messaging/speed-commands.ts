@@ -85,11 +85,12 @@ export async function forwardSpeedCommand(
   receivedAt: Date,
 ): Promise<void> {
   // Checked against the event contract here, so a bad command fails alone, never its batch.
+  const key = commandAccount(signed.command);
   const message = toKafkaMessage(
-    commandAccount(signed.command),
+    key,
     buildEnvelope({
       topic: "speed.commands",
-      key: commandAccount(signed.command),
+      key,
       event: "speed.command@1",
       payload: { command: signed.command, signature: signed.signature, receivedAt: receivedAt.toISOString() },
     }),
