@@ -171,6 +171,54 @@ describe("Kafka kit on the development broker", () => {
     ]);
   }, 90_000);
 
+  it("relays one key's outbox events in sequence order, across a digit boundary", async () => {
+    const tag = `order ${run}`;
+    const received: ConsumedEvent[] = [];
+    consumers.push(
+      await runEventConsumer({
+        kafka,
+        groupId: `kit-order-${run}`,
+        topics: ["chain.deposits"],
+        logger,
+        producer,
+        handle: async (event) => {
+          if (String((event.envelope.payload as { memo?: string }).memo).startsWith(tag))
+            received.push(event);
+        },
+      }),
+    );
+    const outbox = outboxTableFor("kit");
+    // Committed before the relay starts, so that one batch carries them all: seqs 8…19 sorted as
+    // text would be 10, 11, …, 19, 8, 9.
+    await db.pool.query(`SELECT setval(pg_get_serial_sequence('${outbox.table}', 'seq'), 7)`);
+    await withTransaction(db.pool, (client) =>
+      enqueueOutbox(
+        client,
+        outbox,
+        Array.from({ length: 12 }, (_, i) => ({
+          topic: "chain.deposits",
+          key: deposit(1).from,
+          event: "chain.deposit@1" as const,
+          payload: { ...deposit(100 + i), memo: `${tag} #${i}` },
+        })),
+      ),
+    );
+    const relay = createOutboxRelay({
+      pool: db.pool,
+      connectionString: db.url,
+      outbox,
+      producer,
+      logger,
+      pollIntervalMs: 200,
+    });
+    await relay.start();
+    await waitFor(() => (received.length >= 12 ? true : undefined), 30_000, "12 relayed events");
+    await relay.stop();
+    expect(received.map((e) => (e.envelope.payload as { memo: string }).memo)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `${tag} #${i}`),
+    );
+  }, 60_000);
+
   it("refuses to publish a payload that breaks its contract", async () => {
     await expect(
       producer.publish([

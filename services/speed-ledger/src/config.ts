@@ -68,6 +68,14 @@ export const SpeedledgerEnv = z.object({
   ),
   SPEED_CONSUMER_CHUNK: positiveInt(500, "speed commands applied per database transaction at most"),
   SPEED_CONSUMER_PARTITIONS: positiveInt(4, "speed.commands partitions processed at once"),
+  SPEED_PARSER_THREADS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .default(1)
+    .describe(
+      "worker threads parsing speed commands and recovering their signers (0: on the consumer's thread)",
+    ),
   SPEED_RECONCILE_INTERVAL_MS: positiveInt(5_000, "how often custody is reconciled with the chain (ms)"),
   SPEED_WITHDRAWAL_EXPIRATION_MS: positiveInt(
     60_000,

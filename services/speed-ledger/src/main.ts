@@ -132,6 +132,7 @@ await startHttpService({
       metrics: ledgerMetrics,
       chunkSize: config.SPEED_CONSUMER_CHUNK,
       partitionsConsumedConcurrently: config.SPEED_CONSUMER_PARTITIONS,
+      parserThreads: config.SPEED_PARSER_THREADS,
       apply: {
         domain: `btt-speed/v1/${config.SPEED_NETWORK}`,
         withdrawalDailyLimit: config.SPEED_WITHDRAWAL_DAILY_LIMIT ?? null,

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { z } from "zod";
 import { errorMessage, isEnvironmentFault, isRetryable } from "../errors/index.js";
-import { DeadLetterV1, EventEnvelope, payloadSchemaFor } from "../events/catalog.js";
+import { DeadLetterV1, type EventEnvelope } from "../events/catalog.js";
+import { parseEventValue } from "../events/parse.js";
 import { deadLetterTopic } from "../events/topics.js";
 import type { Logger } from "../logger/index.js";
 import type { EventProducer } from "./producer.js";
@@ -57,33 +58,7 @@ const BACKOFF_MAX_MS = 10_000;
 export function parseEventMessage(
   message: KafkaMessage,
 ): { ok: true; envelope: EventEnvelope } | { ok: false; reason: string } {
-  if (!message.value) return { ok: false, reason: "empty message value" };
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value.toString("utf8"));
-  } catch {
-    return { ok: false, reason: "value is not JSON" };
-  }
-  const envelope = EventEnvelope.safeParse(json);
-  if (!envelope.success) {
-    return {
-      ok: false,
-      reason: `not an event envelope: ${envelope.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    };
-  }
-  const schema = payloadSchemaFor(envelope.data.type, envelope.data.version);
-  if (!schema) return { ok: false, reason: `unknown event ${envelope.data.type}@${envelope.data.version}` };
-  const payload = schema.safeParse(envelope.data.payload);
-  if (!payload.success) {
-    return {
-      ok: false,
-      reason: `invalid ${envelope.data.type}@${envelope.data.version} payload: ${payload.error.issues
-        .slice(0, 5)
-        .map((i) => `${i.path.join(".")}: ${i.message}`)
-        .join("; ")}`,
-    };
-  }
-  return { ok: true, envelope: { ...envelope.data, payload: payload.data } };
+  return parseEventValue(message.value);
 }
 
 export async function sendToDeadLetter(

@@ -3,7 +3,7 @@ import pg from "pg";
 import { errorMessage } from "../errors/index.js";
 import type { EventEnvelope, EventKey } from "../events/catalog.js";
 import type { Logger } from "../logger/index.js";
-import { buildEnvelope, type EventProducer, type OutgoingEvent, toKafkaMessage } from "./producer.js";
+import { buildEnvelope, type EventProducer, envelopeHeaders, type OutgoingEvent } from "./producer.js";
 
 /**
  * The transactional outbox (ARCHITECTURE.md): a service writes its events into
@@ -60,14 +60,18 @@ export async function enqueueOutbox(
 ): Promise<EventEnvelope[]> {
   if (events.length === 0) return [];
   const envelopes = events.map((e) => buildEnvelope(e));
+  // The envelopes go as one JSON array (one JSON.stringify, no array-literal escaping of each).
   await client.query(
     `INSERT INTO ${outbox.table} (id, topic, key, envelope)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])${options.skipExisting ? " ON CONFLICT (id) DO NOTHING" : ""}`,
+     SELECT v.id, v.topic, v.key, e.envelope
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS v(id, topic, key, n)
+       JOIN jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(envelope, n) ON e.n = v.n
+      ORDER BY v.n${options.skipExisting ? " ON CONFLICT (id) DO NOTHING" : ""}`,
     [
       envelopes.map((e) => e.id),
       events.map((e) => e.topic),
       events.map((e) => e.key),
-      envelopes.map((e) => JSON.stringify(e)),
+      JSON.stringify(envelopes),
     ],
   );
   await client.query(`SELECT pg_notify($1, '')`, [outbox.channel]);
@@ -97,7 +101,10 @@ interface OutboxRow {
   seq: string;
   topic: string;
   key: string;
-  envelope: EventEnvelope;
+  /** The envelope's JSON text, sent as it is (not parsed and serialised again). */
+  value: string;
+  type: string;
+  version: string;
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -116,8 +123,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<OutboxRow>(
-        `SELECT seq::text AS seq, topic, key, envelope FROM ${options.outbox.table}
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        // ORDER BY the column (o.seq), not the text alias: sorting "10" before "9" would reorder a
+        // key's events and, by defeating the primary key's index, scan every dead row of the queue.
+        `SELECT o.seq::text AS seq, o.topic, o.key, o.envelope::text AS value,
+                o.envelope->>'type' AS type, o.envelope->>'version' AS version
+           FROM ${options.outbox.table} o
+          ORDER BY o.seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchRows],
       );
       if (rows.length === 0) {
@@ -127,7 +138,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const byTopic = new Map<string, Message[]>();
       for (const row of rows) {
         const list = byTopic.get(row.topic) ?? [];
-        list.push(toKafkaMessage(row.key, row.envelope));
+        list.push({ key: row.key, value: row.value, headers: envelopeHeaders(row) });
         byTopic.set(row.topic, list);
       }
       await options.producer.producer.sendBatch({

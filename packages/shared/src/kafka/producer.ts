@@ -45,11 +45,12 @@ export function buildEnvelope<K extends EventKey>(event: OutgoingEvent<K>): Even
 }
 
 export function toKafkaMessage(key: string, envelope: EventEnvelope, headers?: IHeaders): Message {
-  return {
-    key,
-    value: JSON.stringify(envelope),
-    headers: { "event-type": envelope.type, "event-version": String(envelope.version), ...headers },
-  };
+  return { key, value: JSON.stringify(envelope), headers: { ...envelopeHeaders(envelope), ...headers } };
+}
+
+/** The headers every event message carries: its type and version, readable without parsing it. */
+export function envelopeHeaders(envelope: { type: string; version: number | string }): IHeaders {
+  return { "event-type": envelope.type, "event-version": String(envelope.version) };
 }
 
 export interface EventProducer {

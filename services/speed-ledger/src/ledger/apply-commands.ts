@@ -13,7 +13,9 @@ import { WorkingSet } from "./working-set.js";
  * (the same event id, so consumers see one verdict) and changes nothing; the same pair with other
  * content is DUPLICATE_ID. Concurrent transactions never lose a race silently: the commands row
  * is a plain INSERT, so a pair recorded meanwhile by another transaction aborts this one (unique
- * violation, retried by the caller) instead of applying twice.
+ * violation, retried by the caller) instead of applying twice. The same INSERT lets a caller that
+ * expects no pair to be recorded yet skip looking them up (`assumeFresh`): if one is, the
+ * transaction aborts with that unique violation and the caller applies again with the lookup.
  */
 
 export const OUTBOX = outboxTableFor("ledger");
@@ -82,13 +84,14 @@ export async function applyCommands(
   commands: readonly VerifiedCommand[],
   options: ApplyOptions,
   now: Date = new Date(),
+  { assumeFresh = false }: { assumeFresh?: boolean } = {},
 ): Promise<Verdict[]> {
   const signed = commands.filter((c) => c.signer !== null) as (VerifiedCommand & { signer: string })[];
   if (commands.some((c) => c.command.type === "voucher"))
     await client.query("SELECT pg_advisory_xact_lock_shared($1)", [EPOCH_LOCK_KEY]);
 
   const existing = new Map<string, Existing>();
-  if (signed.length > 0) {
+  if (signed.length > 0 && !assumeFresh) {
     const { rows } = await client.query<{
       signer: string;
       id: string;
