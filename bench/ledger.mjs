@@ -19,10 +19,11 @@
 // The development broker (librdkafka's mock) answers a Fetch with at most ONE record batch per
 // partition (rdkafka_mock_handlers.c, "FIXME: Multiple messageSets ?"), where Kafka returns up to
 // the consumer's maxBytesPerPartition. So the throughput phase produces 8,000 messages per request
-// (a record batch of ~1,000 per partition: runs of `chunk` as on Kafka), and the latency phase,
-// one message per request as the gateway produces, is capped by the broker at one message per
-// partition per fetch. --latency-coalesce-ms <n> sends what falls due within n ms as one request
-// instead (latency then counts from when each message fell due), to see the ledger past that cap.
+// (a record batch of ~1,000 per partition: runs of `chunk` as on Kafka). The latency phase forwards
+// each voucher as it falls due through the gateway's own code (services/gateway/dist,
+// forwardSpeedCommand: one produce request in flight, the commands arriving meanwhile go together
+// in the next; an idle gateway sends each at once). --latency-coalesce-ms <n> sends what falls due
+// within n ms as one request instead (latency then counts from when each message fell due).
 // The mock also keeps only the last 5 MB of each partition (rd_kafka_mock_partition_init:
 // max_size), so the producer stays at most 24,000 messages (~2 MB a partition) ahead of the ledger.
 //
@@ -82,6 +83,9 @@ const ledger = (p) => path.join(REPO_ROOT, "services/speed-ledger/dist", p);
 const { createPool, withTransaction } = await import(shared("db/index.js"));
 const { applyMigrations } = await import(shared("testing/index.js"));
 const { createLogger } = await import(shared("logger/index.js"));
+const { forwardSpeedCommand } = await import(
+  path.join(REPO_ROOT, "services/gateway/dist/messaging/speed-commands.js")
+);
 const { buildEnvelope, createEventProducer, createKafka, toKafkaMessage } = await import(
   shared("kafka/index.js")
 );
@@ -694,9 +698,13 @@ try {
       continue;
     }
     for (; i < due; i += 1) {
-      // one message per produce request, as the gateway sends them
-      sentAt.set(fresh[i].command.id, performance.now());
-      pending.push(publish([fresh[i]]));
+      // forwarded as the gateway forwards an accepted POST /v1/speed/commands (group commit)
+      const s = fresh[i];
+      const at = performance.now();
+      sentAt.set(s.command.id, at);
+      pending.push(
+        forwardSpeedCommand(producer, s, new Date()).then(() => acked.push(performance.now() - at)),
+      );
     }
     await sleep(1);
   }
@@ -733,7 +741,8 @@ try {
   );
 
   // the report
-  const latencyMode = COALESCE_MS > 0 ? `, coalesced per ${COALESCE_MS} ms` : ", one message per request";
+  const latencyMode =
+    COALESCE_MS > 0 ? `, coalesced per ${COALESCE_MS} ms` : ", forwarded as the gateway does";
   const row = (...cells) => console.log(cells.join(" | "));
   console.log(
     `bench/ledger: ${VOUCHERS.toLocaleString("en")} vouchers (${PAYERS.toLocaleString("en")} payers × ` +
@@ -758,7 +767,7 @@ try {
   for (const c of checks) console.log(`  ${c.ok ? "✓" : "✗"} ${c.what}: ${c.detail}`);
   console.log(
     `  latency phase: ${latencyCount.toLocaleString("en")} vouchers produced ` +
-      `${COALESCE_MS > 0 ? `in one request per ${COALESCE_MS} ms` : "one per request"} in ` +
+      `${COALESCE_MS > 0 ? `in one request per ${COALESCE_MS} ms` : "through the gateway's forwardSpeedCommand"} in ` +
       `${produceSeconds.toFixed(1)} s (${fmt(latencyCount / produceSeconds)}/s); ` +
       `${latencies.size.toLocaleString("en")} accepted events seen (within ${WAIT_MS / 1000} s after the last); ` +
       `from ${COALESCE_MS > 0 ? "falling due" : "the produce call"} to:\n${stages.join("\n")}`,

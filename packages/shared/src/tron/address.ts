@@ -12,10 +12,21 @@ export type Base58Address = string & { readonly __brand: "Base58Address" };
 const HEX_ADDRESS_PATTERN = /^41[0-9a-fA-F]{40}$/;
 const BASE58_ADDRESS_PATTERN = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
 
+/**
+ * Addresses recently found valid. Validation is a pure function of the string, and the same
+ * addresses come back all the time (a Speed payer's every command and verdict names it), while its
+ * checksum costs two SHA-256; dropped wholesale when full.
+ */
+const VALID_CACHE_MAX = 100_000;
+const knownValid = new Set<string>();
+
 export function isBase58Address(input: unknown): input is Base58Address {
-  return (
-    typeof input === "string" && BASE58_ADDRESS_PATTERN.test(input) && decodeBase58Address(input) !== null
-  );
+  if (typeof input !== "string") return false;
+  if (knownValid.has(input)) return true;
+  if (!BASE58_ADDRESS_PATTERN.test(input) || decodeBase58Address(input) === null) return false;
+  if (knownValid.size >= VALID_CACHE_MAX) knownValid.clear();
+  knownValid.add(input);
+  return true;
 }
 
 export function isHexAddress(input: unknown): input is string {

@@ -27,6 +27,13 @@ interface ChannelSlot {
   closedBy?: string;
 }
 
+/**
+ * User accounts known to exist (rows are never deleted), so that locking them skips the INSERT …
+ * ON CONFLICT that creates an account on first use. Dropped wholesale when full.
+ */
+const KNOWN_ACCOUNTS_MAX = 200_000;
+const knownAccounts = new Set<string>();
+
 export class LedgerInvariantError extends Error {
   constructor(message: string) {
     super(message);
@@ -92,18 +99,35 @@ export class WorkingSet {
   async lockAccounts(accountIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(accountIds)].filter((id) => !this.accounts.has(id)).sort();
     if (ids.length === 0) return;
-    const users = ids.filter((id) => !isSystemAccount(id));
-    if (users.length > 0)
-      await this.client.query(
-        `INSERT INTO accounts (id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (id) DO NOTHING`,
-        [users],
-      );
+    await this.createAccounts(ids.filter((id) => !isSystemAccount(id) && !knownAccounts.has(id)));
+    await this.selectForUpdate(ids);
+    // Only when knownAccounts outlived its database (a test's): create the rest and lock them too.
+    const missing = ids.filter((id) => !this.accounts.has(id) && !isSystemAccount(id));
+    if (missing.length > 0) {
+      await this.createAccounts(missing);
+      await this.selectForUpdate(missing);
+    }
+    for (const id of ids) if (!this.accounts.has(id)) throw new Error(`system account ${id} is missing`);
+  }
+
+  private async createAccounts(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.client.query(
+      `INSERT INTO accounts (id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT (id) DO NOTHING`,
+      [ids],
+    );
+  }
+
+  private async selectForUpdate(ids: string[]): Promise<void> {
     const { rows } = await this.client.query<{ id: string; available: bigint; locked: bigint }>(
       `SELECT id, available, locked FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
-    for (const r of rows) this.accounts.set(r.id, { available: r.available, locked: r.locked, dirty: false });
-    for (const id of ids) if (!this.accounts.has(id)) throw new Error(`system account ${id} is missing`);
+    for (const r of rows) {
+      this.accounts.set(r.id, { available: r.available, locked: r.locked, dirty: false });
+      if (knownAccounts.size >= KNOWN_ACCOUNTS_MAX) knownAccounts.clear();
+      knownAccounts.add(r.id);
+    }
   }
 
   account(id: string): AccountBalances {

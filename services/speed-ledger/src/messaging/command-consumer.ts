@@ -213,7 +213,9 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
   function submit(payload: EachBatchPayload, run: Parsed[]): Promise<void> {
     return new Promise<void>((done, failed) => {
       queue.push({ payload, run, done, failed });
-      void drainQueue();
+      // After the callbacks already due in this turn (the other partitions' runs of the same
+      // fetch), so that they start in the same transaction.
+      setImmediate(() => void drainQueue());
     });
   }
 
