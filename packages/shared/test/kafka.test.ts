@@ -173,19 +173,8 @@ describe("Kafka kit on the development broker", () => {
 
   it("relays one key's outbox events in sequence order, across a digit boundary", async () => {
     const tag = `order ${run}`;
-    const received: ConsumedEvent[] = [];
-    consumers.push(
-      await runEventConsumer({
-        kafka,
-        groupId: `kit-order-${run}`,
-        topics: ["chain.deposits"],
-        logger,
-        producer,
-        handle: async (event) => {
-          if (String((event.envelope.payload as { memo?: string }).memo).startsWith(tag))
-            received.push(event);
-        },
-      }),
+    const received = await collect("chain.deposits", `kit-order-${run}`, (e) =>
+      String((e.envelope.payload as { memo?: string }).memo).startsWith(tag),
     );
     const outbox = outboxTableFor("kit");
     // Committed before the relay starts, so that one batch carries them all: seqs 8…19 sorted as

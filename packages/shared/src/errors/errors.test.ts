@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AppError, ERROR_CODES, errorMessage, isAppError, isEnvironmentFault, isRetryable } from "./index.js";
+import {
+  AppError,
+  ERROR_CODES,
+  errorMessage,
+  isAppError,
+  isEnvironmentFault,
+  isRetryable,
+  isUniqueViolation,
+} from "./index.js";
 
 describe("AppError", () => {
   it("carries a stable code, details and retryability", () => {
@@ -36,6 +44,15 @@ describe("AppError", () => {
     expect(new AppError("INTERNAL", "wrapped", { cause }).cause).toBe(cause);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
     expect(errorMessage("text")).toBe("text");
+  });
+});
+
+describe("isUniqueViolation", () => {
+  it("names PostgreSQL's unique violation and nothing else", () => {
+    expect(isUniqueViolation({ code: "23505" })).toBe(true);
+    for (const code of ["23503", "40001", "42P01", 23505]) expect(isUniqueViolation({ code })).toBe(false);
+    expect(isUniqueViolation(new Error("23505"))).toBe(false);
+    expect(isUniqueViolation(null)).toBe(false);
   });
 });
 

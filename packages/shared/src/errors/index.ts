@@ -105,6 +105,11 @@ export function isEnvironmentFault(error: unknown): boolean {
   return typeof code === "string" && /^(42|28|3D|3F|58|XX)[0-9A-Z]{3}$/.test(code);
 }
 
+/** PostgreSQL's unique violation (23505): a row with that key exists, or a concurrent transaction inserted it. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

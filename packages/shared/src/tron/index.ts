@@ -27,16 +27,18 @@ export {
   type TronNodeClientOptions,
 } from "./node-client.js";
 export {
+  recoverMessageSignerWithTronWeb,
+  signCommand,
+  signMessage,
+  verifyCommandSignature,
+} from "./signature.js";
+export {
   canonicalJson,
   hashTronMessage,
   isSignatureHex,
   recoverHashSigner,
   recoverMessageSigner,
-  recoverMessageSignerWithTronWeb,
   signatureBytes,
-  signCommand,
-  signMessage,
   TRON_MESSAGE_PREFIX,
-  verifyCommandSignature,
-} from "./signature.js";
+} from "./signed-message.js";
 export { BTT_DECIMALS, BTT_TOKEN_ID, SUN_PER_TRX, TRX_DECIMALS } from "./units.js";

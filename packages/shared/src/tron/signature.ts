@@ -1,16 +1,6 @@
 import { Trx } from "tronweb";
 import { canonicalJson, recoverMessageSigner } from "./signed-message.js";
 
-export {
-  canonicalJson,
-  hashTronMessage,
-  isSignatureHex,
-  recoverHashSigner,
-  recoverMessageSigner,
-  signatureBytes,
-  TRON_MESSAGE_PREFIX,
-} from "./signed-message.js";
-
 /**
  * Speed command signatures (API.md "Signature (fixed)"): the message is the command's RFC 8785
  * canonical JSON, signed with TronWeb's `signMessageV2` (keccak256 over the TRON message prefix,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Pool, type PoolClient, uuidFrom, withTransaction } from "@btt/shared/db";
-import { AppError } from "@btt/shared/errors";
+import { AppError, isUniqueViolation } from "@btt/shared/errors";
 import type { Logger } from "@btt/shared/logger";
 import type { AutoApproveScope } from "../config.js";
 import { assertEventBudget, dueAt, type ScheduleService } from "../schedule/schedule-service.js";
@@ -134,7 +134,7 @@ export class RoundService {
           ],
         );
       } catch (error) {
-        if ((error as { code?: string }).code === "23505") {
+        if (isUniqueViolation(error)) {
           throw new AppError("CONFLICT", `schedule entry ${fields.entryId} already has a live round`);
         }
         throw error;

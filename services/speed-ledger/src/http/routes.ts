@@ -1,4 +1,5 @@
 import type { Pool } from "@btt/shared/db";
+import { isUniqueViolation } from "@btt/shared/errors";
 import { parseInput } from "@btt/shared/http";
 import { parseBaseUnits } from "@btt/shared/money";
 import { StrictBase58Address } from "@btt/shared/tron";
@@ -90,7 +91,7 @@ export function mountLedgerRoutes(app: Express, deps: LedgerRouteDeps): void {
         return;
       } catch (error) {
         // Two copies of one grant racing: the loser's insert fails; answer with the winner's result.
-        if ((error as { code?: string }).code === "23505" && attempt < 2) continue;
+        if (isUniqueViolation(error) && attempt < 2) continue;
         throw error;
       }
     }

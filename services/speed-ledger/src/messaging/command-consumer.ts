@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Pool, withTransaction } from "@btt/shared/db";
-import { errorMessage, isEnvironmentFault, isRetryable } from "@btt/shared/errors";
+import { errorMessage, isEnvironmentFault, isRetryable, isUniqueViolation } from "@btt/shared/errors";
 import { type EventProducer, sendToDeadLetter } from "@btt/shared/kafka";
 import type { Logger } from "@btt/shared/logger";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
@@ -124,8 +124,7 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
       } catch (error) {
         // A lost dedup race (23505) and a broken deployment (a missing table…) are retried: neither
         // is the command's fault, and dead-lettering would drop every command behind it.
-        const transient =
-          isRetryable(error) || (error as { code?: string }).code === "23505" || isEnvironmentFault(error);
+        const transient = isRetryable(error) || isUniqueViolation(error) || isEnvironmentFault(error);
         if (!transient) {
           if (run.length > 1) {
             logger.warn({ err: error, commands: run.length }, "run failed; applying its commands one by one");
@@ -192,7 +191,7 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
       for (const s of group) s.done();
       return;
     } catch (error) {
-      const redelivered = (error as { code?: string }).code === "23505";
+      const redelivered = isUniqueViolation(error);
       (redelivered ? logger.info.bind(logger) : logger.warn.bind(logger))(
         { err: redelivered ? undefined : error, runs: group.length },
         redelivered
